@@ -1,0 +1,256 @@
+//! The `tandem` command line: parses arguments, calls the library, prints. Each command is one function.
+//!
+//! Exit status: 0 done; 1 error (nothing written); 2 bad usage; 3 brief written but some articles failed;
+//! 4 brief written but some sides are untranslated because a translation model is not installed.
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tandem::brief::render;
+use tandem::lang::Lang;
+use tandem::models::manifest::{self, Manifest, Role};
+use tandem::models::Architecture;
+use tandem::output::write_atomic;
+use tandem::pipeline::{self, BriefOptions};
+use tandem::progress::Progress;
+
+const EXIT_SOME_FAILED: u8 = 3;
+const EXIT_UNTRANSLATED: u8 = 4;
+
+#[derive(Parser)]
+#[command(name = "tandem", version, about = "Aligned English/French news briefs from a folder of articles")]
+struct Cli {
+    /// Folder holding the models (see `tandem models`).
+    #[arg(long, global = true, env = "TANDEM_MODELS", default_value = "models")]
+    models_dir: PathBuf,
+    /// No progress bars.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Summarize and translate a folder of articles into an aligned EN/FR brief.
+    Brief(BriefArgs),
+    /// List the model roles and whether they are installed, or import a checkpoint.
+    Models {
+        #[command(subcommand)]
+        action: Option<ModelsAction>,
+    },
+}
+
+#[derive(clap::Args)]
+struct BriefArgs {
+    /// Folder of articles (*.txt; optional manifest.jsonl with urls).
+    articles_dir: PathBuf,
+    /// Output folder for brief.json, brief.en.md, brief.fr.md (must not be inside the articles folder).
+    #[arg(long)]
+    out: PathBuf,
+    /// The day the brief covers, shown in its title (YYYY-MM-DD).
+    #[arg(long)]
+    date: Option<String>,
+    /// Treat every article as this language instead of detecting it (en or fr).
+    #[arg(long, value_parser = parse_lang)]
+    lang: Option<Lang>,
+    /// Where to run the models.
+    #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
+    device: DeviceArg,
+}
+
+#[derive(Subcommand)]
+enum ModelsAction {
+    /// List each role: installed or missing, path, size, and how to install it.
+    List,
+    /// Convert a Hugging Face checkpoint folder into the folder tandem loads for a role.
+    Import {
+        /// Folder with config.json, model.safetensors (or pytorch_model.bin) and tokenizer files.
+        hf_dir: PathBuf,
+        /// The role it serves: translate-fr-en, translate-en-fr or summarize-en.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Where it came from (e.g. Helsinki-NLP/opus-mt-fr-en@main); recorded with the weights' hash.
+        #[arg(long)]
+        source: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DeviceArg {
+    /// CUDA when libtorch has it and a GPU is present, else CPU.
+    Auto,
+    Cpu,
+    Cuda,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unsupported language `{s}` (use en or fr)"))
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        format!("unknown role `{s}` (use translate-fr-en, translate-en-fr or summarize-en)")
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TANDEM_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let result = match &cli.command {
+        Command::Brief(args) => cmd_brief(&cli, args),
+        Command::Models { action } => match action {
+            None | Some(ModelsAction::List) => cmd_models_list(&cli.models_dir),
+            Some(ModelsAction::Import {
+                hf_dir,
+                role,
+                source,
+            }) => cmd_models_import(&cli.models_dir, hf_dir, *role, source.as_deref()),
+        },
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("tandem: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `tandem brief`: runs the pipeline and writes brief.json, brief.en.md and brief.fr.md atomically.
+fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
+    pipeline::check_out_dir(&args.articles_dir, &args.out)?;
+    let device = match args.device {
+        DeviceArg::Auto => tch::Device::cuda_if_available(),
+        DeviceArg::Cpu => tch::Device::Cpu,
+        DeviceArg::Cuda => {
+            anyhow::ensure!(
+                tch::Cuda::is_available(),
+                "--device cuda: this libtorch build has no CUDA, or no GPU is visible; use --device cpu"
+            );
+            tch::Device::Cuda(0)
+        }
+    };
+    let opts = BriefOptions {
+        articles_dir: args.articles_dir.clone(),
+        models_dir: cli.models_dir.clone(),
+        date: args.date.clone(),
+        lang: args.lang,
+        device,
+    };
+    let run = pipeline::run_brief(&opts, &Progress::new(cli.quiet))?;
+    let out = &args.out;
+    write_atomic(&out.join("brief.json"), render::to_json(&run.brief).as_bytes())?;
+    write_atomic(
+        &out.join("brief.en.md"),
+        render::to_markdown(&run.brief, Lang::En).as_bytes(),
+    )?;
+    write_atomic(
+        &out.join("brief.fr.md"),
+        render::to_markdown(&run.brief, Lang::Fr).as_bytes(),
+    )?;
+
+    let mut err = std::io::stderr().lock();
+    for f in &run.failures {
+        writeln!(err, "tandem: skipped {}: {}", f.path.display(), f.reason)?;
+    }
+    for m in &run.missing_models {
+        writeln!(err, "tandem: {m}")?;
+    }
+    writeln!(
+        err,
+        "tandem: wrote {} items to {} (brief.json, brief.en.md, brief.fr.md); summaries by {}",
+        run.brief.items.len(),
+        out.display(),
+        run.brief.models.summarizer
+    )?;
+    if !run.failures.is_empty() {
+        writeln!(err, "tandem: {} file(s) could not be used", run.failures.len())?;
+        return Ok(ExitCode::from(EXIT_SOME_FAILED));
+    }
+    if run.untranslated_sides {
+        writeln!(
+            err,
+            "tandem: some sides are not translated because a translation model is missing; see above"
+        )?;
+        return Ok(ExitCode::from(EXIT_UNTRANSLATED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tandem models`: one block per role.
+fn cmd_models_list(models_dir: &Path) -> Result<ExitCode> {
+    let manifest = Manifest::builtin();
+    let mut out = std::io::stdout().lock();
+    for role in Role::ALL {
+        let st = manifest::status(&manifest, models_dir, role)?;
+        let state = if st.installed() { "installed" } else { "missing" };
+        writeln!(out, "{role}: {state}")?;
+        writeln!(out, "  model:   {} @ {} ({:?}, {})", st.spec.repo, st.spec.revision, st.spec.architecture, st.spec.license)?;
+        writeln!(out, "  path:    {}", st.path.display())?;
+        writeln!(out, "  size:    {}", human_size(st.size_bytes))?;
+        if st.installed() {
+            writeln!(out)?;
+        } else {
+            writeln!(out, "  missing: {}", st.missing.join(", "))?;
+            writeln!(out, "  install: {}  (needs internet)", st.install_command())?;
+            writeln!(
+                out,
+                "           or: tandem models import <hugging-face-folder> --role {role}\n"
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tandem models import`: converts a Hugging Face folder into models/<role dir>.
+fn cmd_models_import(
+    models_dir: &Path,
+    hf_dir: &Path,
+    role: Role,
+    source: Option<&str>,
+) -> Result<ExitCode> {
+    let manifest = Manifest::builtin();
+    let spec = manifest.spec(role)?;
+    let dest = models_dir.join(&spec.dir);
+    let architecture: Architecture = spec.architecture;
+    let imported = tandem::models::import::import_hf(hf_dir, architecture, &dest, source)
+        .with_context(|| format!("importing {} as {role}", hf_dir.display()))?;
+    println!(
+        "imported {} tensors into {} ({role}){}",
+        imported.tensors,
+        imported.dir.display(),
+        if imported.added_tensors.is_empty() {
+            String::new()
+        } else {
+            format!("; added {}", imported.added_tensors.join(", "))
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}

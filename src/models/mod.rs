@@ -1,0 +1,55 @@
+//! Models: the manifest of roles, importing Hugging Face checkpoints, and the engines behind the two stage traits.
+//!
+//! The pipeline only sees [`Translator`] and [`Summarizer`]. Implementations: the rust-bert engine
+//! ([`rustbert`], Marian and BART, the reference), and [`extractive`], which needs no weights.
+pub mod extractive;
+pub mod import;
+pub mod manifest;
+pub mod rustbert;
+
+pub use manifest::{Architecture, Manifest, ModelStatus, Role};
+
+use crate::lang::Lang;
+use crate::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+
+/// Translates sentences, one output per input, in order.
+pub trait Translator {
+    /// Identifies the model that translates (source and weights fingerprint); recorded in the brief.
+    fn model_name(&self) -> String;
+    /// Source and target languages.
+    fn direction(&self) -> (Lang, Lang);
+    /// Translates each text; the output has the same length and order as the input.
+    fn translate(&mut self, texts: &[String]) -> Result<Vec<String>>;
+}
+
+/// Summarizes whole articles, one summary per input, in order.
+pub trait Summarizer {
+    /// Identifies the summarizer; recorded in the brief.
+    fn model_name(&self) -> String;
+    /// Summarizes each text (written in `lang`); the output has the same length and order as the input.
+    fn summarize(&mut self, texts: &[String], lang: Lang) -> Result<Vec<String>>;
+    /// Languages it can summarize.
+    fn languages(&self) -> &[Lang];
+}
+
+/// SHA-256 of a file, in hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}

@@ -1,0 +1,553 @@
+//! The rust-bert engine: Marian translation and BART summarization through rust-bert 0.23's generators,
+//! loaded from a folder written by `tandem models import`.
+//!
+//! tandem tokenizes itself (so it can measure inputs and split them to the model's budget instead of letting
+//! rust-bert truncate silently), pads on the right as `transformers` does, and hands token ids to rust-bert's
+//! generation with every setting explicit (read from the checkpoint's config, never from rust-bert's defaults).
+use super::manifest::{Architecture, Role};
+use super::{Summarizer, Translator};
+use crate::lang::Lang;
+use crate::text::{chunk_to_budget, split_sentences};
+use crate::{Error, Result};
+use rust_bert::bart::{BartConfig, BartGenerator};
+use rust_bert::marian::MarianGenerator;
+use rust_bert::pipelines::common::{ModelResource, ModelType, TokenizerOption};
+use rust_bert::pipelines::generation_utils::{GenerateConfig, GenerateOptions, LanguageGenerator};
+use rust_bert::resources::LocalResource;
+use rust_tokenizers::tokenizer::TruncationStrategy;
+use serde_json::Value;
+use std::path::Path;
+use tch::{Device, Kind, Tensor};
+
+/// Decoding settings, as `transformers`' `generate` understands them. Lengths count the decoder start token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenerationSettings {
+    pub num_beams: i64,
+    pub max_length: i64,
+    pub min_length: i64,
+    pub no_repeat_ngram_size: i64,
+    pub length_penalty: f64,
+    pub early_stopping: bool,
+}
+
+impl GenerationSettings {
+    /// Reads the checkpoint's generation settings: `generation_config.json` when present, else `config.json`
+    /// (top level, then `task_specific_params.summarization` for summarizers), else transformers' defaults.
+    pub fn from_model_dir(dir: &Path, architecture: Architecture) -> Result<GenerationSettings> {
+        let config = read_json(&dir.join("config.json"))?;
+        let generation = match std::fs::read_to_string(dir.join("generation_config.json")) {
+            Ok(text) => serde_json::from_str::<Value>(&text).ok(),
+            Err(_) => None,
+        };
+        let task = match architecture {
+            Architecture::Bart => config
+                .get("task_specific_params")
+                .and_then(|t| t.get("summarization"))
+                .cloned(),
+            Architecture::Marian => None,
+        };
+        let sources: Vec<&Value> = [task.as_ref(), generation.as_ref(), Some(&config)]
+            .into_iter()
+            .flatten()
+            .collect();
+        let int = |key: &str, default: i64| {
+            sources
+                .iter()
+                .find_map(|v| v.get(key).and_then(Value::as_i64))
+                .unwrap_or(default)
+        };
+        let float = |key: &str, default: f64| {
+            sources
+                .iter()
+                .find_map(|v| v.get(key).and_then(Value::as_f64))
+                .unwrap_or(default)
+        };
+        let boolean = |key: &str, default: bool| {
+            sources
+                .iter()
+                .find_map(|v| v.get(key).and_then(Value::as_bool))
+                .unwrap_or(default)
+        };
+        Ok(GenerationSettings {
+            num_beams: int("num_beams", 1),
+            max_length: int("max_length", 20),
+            min_length: int("min_length", 0),
+            no_repeat_ngram_size: int("no_repeat_ngram_size", 0),
+            length_penalty: float("length_penalty", 1.0),
+            early_stopping: boolean("early_stopping", false),
+        })
+    }
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Json {
+        context: path.display().to_string(),
+        source: e,
+    })
+}
+
+enum Generator {
+    Marian(Box<MarianGenerator>),
+    Bart(Box<BartGenerator>),
+}
+
+/// A loaded sequence-to-sequence model (Marian or BART) with its tokenizer and settings.
+pub struct Seq2Seq {
+    role: Role,
+    generator: Generator,
+    device: Device,
+    /// Generation settings used by the pipeline (from the checkpoint).
+    pub settings: GenerationSettings,
+    pad_id: i64,
+    eos_id: i64,
+    /// Longest input the model accepts, in tokens (its position table).
+    pub max_input_tokens: usize,
+    name: String,
+    /// Sentences per generation batch.
+    pub batch_size: usize,
+}
+
+fn invalid(role: Role, dir: &Path, reason: impl Into<String>) -> Error {
+    Error::ModelInvalid {
+        role: role.name().to_string(),
+        dir: dir.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+impl Seq2Seq {
+    /// Loads the model of `role` from `dir`. Every file is checked first, so a broken model fails here, before
+    /// any article is processed, with the file named.
+    pub fn load(role: Role, architecture: Architecture, dir: &Path, device: Device) -> Result<Seq2Seq> {
+        let config_path = dir.join("config.json");
+        let weights = dir.join("model.safetensors");
+        let (vocab, merges) = match architecture {
+            Architecture::Marian => (dir.join("vocab.json"), dir.join("source.spm")),
+            Architecture::Bart => (dir.join("vocab.json"), dir.join("merges.txt")),
+        };
+        for file in [&config_path, &weights, &vocab, &merges] {
+            if !file.is_file() {
+                return Err(invalid(role, dir, format!("{} is missing", file.display())));
+            }
+        }
+        let config_value = read_json(&config_path).map_err(|e| invalid(role, dir, e.to_string()))?;
+        let config: BartConfig = serde_json::from_value(config_value.clone()).map_err(|e| {
+            invalid(
+                role,
+                dir,
+                format!("config.json is not a BART/Marian config: {e}; re-run `tandem models import`"),
+            )
+        })?;
+        let settings = GenerationSettings::from_model_dir(dir, architecture)?;
+        let tokenizer = TokenizerOption::from_file(
+            match architecture {
+                Architecture::Marian => ModelType::Marian,
+                Architecture::Bart => ModelType::Bart,
+            },
+            path_str(&vocab)?,
+            Some(path_str(&merges)?),
+            false,
+            None,
+            if architecture == Architecture::Bart { Some(false) } else { None },
+        )
+        .map_err(|e| invalid(role, dir, format!("tokenizer files: {e}")))?;
+        let vocab_len = tokenizer_vocab_size(&vocab).map_err(|e| invalid(role, dir, e))?;
+        if vocab_len as i64 > config.vocab_size {
+            return Err(invalid(
+                role,
+                dir,
+                format!(
+                    "vocab.json has {vocab_len} entries but config.json says vocab_size {}: tokenizer and \
+                     weights do not belong together",
+                    config.vocab_size
+                ),
+            ));
+        }
+        let generate_config = GenerateConfig {
+            model_type: match architecture {
+                Architecture::Marian => ModelType::Marian,
+                Architecture::Bart => ModelType::Bart,
+            },
+            model_resource: ModelResource::Torch(Box::new(LocalResource::from(weights.clone()))),
+            config_resource: Box::new(LocalResource::from(config_path.clone())),
+            vocab_resource: Box::new(LocalResource::from(vocab.clone())),
+            merges_resource: Some(Box::new(LocalResource::from(merges.clone()))),
+            // The settings below are overridden by every `generate` call (see `generate_ids`).
+            min_length: settings.min_length,
+            max_length: Some(settings.max_length),
+            do_sample: false,
+            early_stopping: settings.early_stopping,
+            num_beams: settings.num_beams,
+            temperature: 1.0,
+            top_k: 50,
+            top_p: 1.0,
+            repetition_penalty: 1.0,
+            length_penalty: settings.length_penalty,
+            no_repeat_ngram_size: settings.no_repeat_ngram_size,
+            num_return_sequences: 1,
+            num_beam_groups: None,
+            diversity_penalty: None,
+            device,
+            kind: None,
+        };
+        let load_err = |e: rust_bert::RustBertError| {
+            invalid(
+                role,
+                dir,
+                format!("loading {}: {e}", weights.display()),
+            )
+        };
+        let generator = match architecture {
+            Architecture::Marian => Generator::Marian(Box::new(
+                MarianGenerator::new_with_tokenizer(generate_config, tokenizer).map_err(load_err)?,
+            )),
+            Architecture::Bart => Generator::Bart(Box::new(
+                BartGenerator::new_with_tokenizer(generate_config, tokenizer).map_err(load_err)?,
+            )),
+        };
+        let (pad_default, eos_default) = match architecture {
+            Architecture::Marian => (config.vocab_size - 1, 0),
+            Architecture::Bart => (1, 2),
+        };
+        let name = model_name(dir);
+        Ok(Seq2Seq {
+            role,
+            generator,
+            device,
+            settings,
+            pad_id: config.pad_token_id.unwrap_or(pad_default),
+            eos_id: config.eos_token_id.unwrap_or(eos_default),
+            max_input_tokens: config.max_position_embeddings.max(2) as usize,
+            name,
+            batch_size: 16,
+        })
+    }
+
+    /// The model's name and weights fingerprint, from `tandem-import.json`.
+    pub fn model_name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn tokenizer(&self) -> &TokenizerOption {
+        match &self.generator {
+            Generator::Marian(g) => g.get_tokenizer(),
+            Generator::Bart(g) => g.get_tokenizer(),
+        }
+    }
+
+    /// Token ids of each text, special tokens included, never truncated.
+    pub fn encode(&self, texts: &[&str]) -> Vec<Vec<i64>> {
+        self.tokenizer()
+            .encode_list(texts, usize::MAX, &TruncationStrategy::DoNotTruncate, 0)
+            .into_iter()
+            .map(|t| t.token_ids)
+            .collect()
+    }
+
+    /// Number of tokens the model would see for `text` (special tokens included).
+    pub fn count_tokens(&self, text: &str) -> usize {
+        self.encode(&[text])[0].len()
+    }
+
+    /// Decodes generated ids to text, dropping special tokens.
+    pub fn decode(&self, ids: &[i64]) -> String {
+        self.tokenizer().decode(ids, true, true).trim().to_string()
+    }
+
+    /// Generates from token ids (one batch, right-padded as in `transformers`). Each output starts with the
+    /// decoder start token and ends at the first end-of-sequence token (or at `max_length`).
+    pub fn generate_ids(
+        &self,
+        inputs: &[Vec<i64>],
+        settings: &GenerationSettings,
+    ) -> Result<Vec<Vec<i64>>> {
+        if inputs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let longest = inputs.iter().map(Vec::len).max().unwrap_or(0);
+        if longest > self.max_input_tokens {
+            return Err(Error::Generation {
+                stage: self.role.name().into(),
+                reason: format!(
+                    "input of {longest} tokens exceeds the model's {} positions",
+                    self.max_input_tokens
+                ),
+            });
+        }
+        let mut ids = Vec::with_capacity(inputs.len() * longest);
+        let mut mask = Vec::with_capacity(inputs.len() * longest);
+        for row in inputs {
+            ids.extend(row.iter().copied());
+            mask.extend(std::iter::repeat_n(1i64, row.len()));
+            ids.extend(std::iter::repeat_n(self.pad_id, longest - row.len()));
+            mask.extend(std::iter::repeat_n(0i64, longest - row.len()));
+        }
+        let shape = [inputs.len() as i64, longest as i64];
+        let device = self.device;
+        let input_ids = Tensor::from_slice(&ids).reshape(shape).to_device(device);
+        let attention_mask = Tensor::from_slice(&mask)
+            .reshape(shape)
+            .to_kind(Kind::Int64)
+            .to_device(device);
+        let options = GenerateOptions {
+            min_length: Some(settings.min_length),
+            max_length: Some(settings.max_length),
+            early_stopping: Some(settings.early_stopping),
+            num_beams: Some(settings.num_beams),
+            do_sample: Some(false),
+            num_return_sequences: Some(1),
+            length_penalty: Some(settings.length_penalty),
+            no_repeat_ngram_size: Some(settings.no_repeat_ngram_size),
+            repetition_penalty: Some(1.0),
+            ..Default::default()
+        };
+        let output = tch::no_grad(|| match &self.generator {
+            Generator::Marian(g) => {
+                g.generate_from_ids_and_past(input_ids, Some(attention_mask), Some(options))
+            }
+            Generator::Bart(g) => {
+                g.generate_from_ids_and_past(input_ids, Some(attention_mask), Some(options))
+            }
+        })
+        .map_err(|e| Error::Generation {
+            stage: self.role.name().into(),
+            reason: e.to_string(),
+        })?;
+        Ok(output
+            .into_iter()
+            .map(|o| cut_at_eos(&o.indices, self.eos_id, self.pad_id))
+            .collect())
+    }
+
+    /// Generates for texts that each fit the model, in length-sorted batches; returns decoded texts in input
+    /// order. `on_batch` is told how many texts each finished batch held.
+    pub fn generate_texts(
+        &self,
+        texts: &[String],
+        on_batch: &mut dyn FnMut(usize),
+    ) -> Result<Vec<String>> {
+        let encoded = self.encode(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| (encoded[i].len(), i));
+        let mut out = vec![String::new(); texts.len()];
+        for batch in order.chunks(self.batch_size.max(1)) {
+            let inputs: Vec<Vec<i64>> = batch.iter().map(|&i| encoded[i].clone()).collect();
+            let generated = self.generate_ids(&inputs, &self.settings)?;
+            for (&i, ids) in batch.iter().zip(generated) {
+                out[i] = self.decode(&ids);
+            }
+            on_batch(batch.len());
+        }
+        Ok(out)
+    }
+
+    /// Splits `text` into pieces that each fit the model's input (sentence boundaries first, then words).
+    pub fn fit_to_budget(&self, text: &str) -> Vec<String> {
+        let budget = self.max_input_tokens;
+        let sentences = split_sentences(text);
+        chunk_to_budget(&sentences, budget, &|s: &str| self.count_tokens(s))
+    }
+}
+
+fn path_str(p: &Path) -> Result<&str> {
+    p.to_str()
+        .ok_or_else(|| Error::Usage(format!("path is not valid UTF-8: {}", p.display())))
+}
+
+fn tokenizer_vocab_size(vocab: &Path) -> std::result::Result<usize, String> {
+    let text = std::fs::read_to_string(vocab).map_err(|e| format!("{}: {e}", vocab.display()))?;
+    let map: serde_json::Map<String, Value> = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a JSON vocabulary: {e}", vocab.display()))?;
+    Ok(map.len())
+}
+
+fn model_name(dir: &Path) -> String {
+    let record = read_json(&dir.join("tandem-import.json")).ok();
+    let source = record
+        .as_ref()
+        .and_then(|r| r.get("source").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| dir.display().to_string());
+    match record
+        .as_ref()
+        .and_then(|r| r.get("weights_sha256").and_then(Value::as_str))
+    {
+        Some(sha) => format!("{source} (sha256 {})", &sha[..sha.len().min(12)]),
+        None => source,
+    }
+}
+
+/// Keeps the decoder start token and everything up to and including the first end-of-sequence token.
+fn cut_at_eos(ids: &[i64], eos: i64, pad: i64) -> Vec<i64> {
+    let mut out = Vec::with_capacity(ids.len());
+    for (i, &t) in ids.iter().enumerate() {
+        if i > 0 && t == pad && out.last() == Some(&eos) {
+            break;
+        }
+        out.push(t);
+        if i > 0 && t == eos {
+            break;
+        }
+    }
+    out
+}
+
+/// Marian translation through rust-bert.
+pub struct MarianTranslator {
+    model: Seq2Seq,
+    direction: (Lang, Lang),
+    progress: Option<indicatif::ProgressBar>,
+}
+
+impl MarianTranslator {
+    /// Loads the Marian model of `role` (translate-fr-en or translate-en-fr) from `dir`.
+    pub fn load(role: Role, dir: &Path, device: Device) -> Result<MarianTranslator> {
+        let direction = match role {
+            Role::TranslateFrEn => (Lang::Fr, Lang::En),
+            Role::TranslateEnFr => (Lang::En, Lang::Fr),
+            Role::SummarizeEn => {
+                return Err(Error::Usage("summarize-en is not a translation role".into()))
+            }
+        };
+        Ok(MarianTranslator {
+            model: Seq2Seq::load(role, Architecture::Marian, dir, device)?,
+            direction,
+            progress: None,
+        })
+    }
+
+    /// Advances `bar` by one per text translated.
+    pub fn set_progress(&mut self, bar: Option<indicatif::ProgressBar>) {
+        self.progress = bar;
+    }
+
+    /// The underlying model.
+    pub fn model(&self) -> &Seq2Seq {
+        &self.model
+    }
+}
+
+impl Translator for MarianTranslator {
+    fn model_name(&self) -> String {
+        self.model.model_name()
+    }
+
+    fn direction(&self) -> (Lang, Lang) {
+        self.direction
+    }
+
+    /// Texts longer than the model's input are translated piece by piece (sentences, then words) and joined,
+    /// never truncated.
+    fn translate(&mut self, texts: &[String]) -> Result<Vec<String>> {
+        let mut pieces = Vec::new();
+        let mut owner = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            let parts = if self.model.count_tokens(text) <= self.model.max_input_tokens {
+                vec![text.clone()]
+            } else {
+                self.model.fit_to_budget(text)
+            };
+            for p in parts {
+                pieces.push(p);
+                owner.push(i);
+            }
+        }
+        let progress = self.progress.clone();
+        let translated = self.model.generate_texts(&pieces, &mut |n| {
+            if let Some(bar) = &progress {
+                bar.inc(n as u64);
+            }
+        })?;
+        let mut out = vec![String::new(); texts.len()];
+        for (i, t) in owner.into_iter().zip(translated) {
+            if !out[i].is_empty() {
+                out[i].push(' ');
+            }
+            out[i].push_str(&t);
+        }
+        Ok(out)
+    }
+}
+
+/// BART summarization through rust-bert. Articles longer than the model's input are summarized chunk by chunk
+/// (chunks cut on sentence boundaries to the token budget) and the partial summaries joined in order.
+pub struct BartSummarizer {
+    model: Seq2Seq,
+    progress: Option<indicatif::ProgressBar>,
+}
+
+impl BartSummarizer {
+    /// Loads the BART summarizer from `dir`.
+    pub fn load(dir: &Path, device: Device) -> Result<BartSummarizer> {
+        Ok(BartSummarizer {
+            model: Seq2Seq::load(Role::SummarizeEn, Architecture::Bart, dir, device)?,
+            progress: None,
+        })
+    }
+
+    /// Advances `bar` by one per chunk summarized.
+    pub fn with_progress(mut self, bar: indicatif::ProgressBar) -> Self {
+        self.progress = Some(bar);
+        self
+    }
+
+    /// The underlying model.
+    pub fn model(&self) -> &Seq2Seq {
+        &self.model
+    }
+}
+
+impl Summarizer for BartSummarizer {
+    fn model_name(&self) -> String {
+        self.model.model_name()
+    }
+
+    fn summarize(&mut self, texts: &[String], lang: Lang) -> Result<Vec<String>> {
+        if lang != Lang::En {
+            return Err(Error::Usage(format!(
+                "the BART summarizer reads English only, got {lang}"
+            )));
+        }
+        let mut chunks = Vec::new();
+        let mut owner = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            for chunk in self.model.fit_to_budget(text) {
+                chunks.push(chunk);
+                owner.push(i);
+            }
+        }
+        if let Some(bar) = &self.progress {
+            bar.set_length(chunks.len() as u64);
+        }
+        let progress = self.progress.clone();
+        let summaries = self.model.generate_texts(&chunks, &mut |n| {
+            if let Some(bar) = &progress {
+                bar.inc(n as u64);
+            }
+        })?;
+        let mut out = vec![String::new(); texts.len()];
+        for (i, s) in owner.into_iter().zip(summaries) {
+            if !out[i].is_empty() {
+                out[i].push(' ');
+            }
+            out[i].push_str(&s);
+        }
+        Ok(out)
+    }
+
+    fn languages(&self) -> &[Lang] {
+        &[Lang::En]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_at_eos;
+
+    #[test]
+    fn cut_keeps_start_and_first_eos() {
+        assert_eq!(cut_at_eos(&[9, 4, 5, 0, 9, 9], 0, 9), vec![9, 4, 5, 0]);
+        assert_eq!(cut_at_eos(&[2, 0, 7, 2, 1, 1], 2, 1), vec![2, 0, 7, 2]);
+        assert_eq!(cut_at_eos(&[2, 0, 7, 8], 2, 1), vec![2, 0, 7, 8]);
+    }
+}
