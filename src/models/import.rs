@@ -64,6 +64,11 @@ pub fn import_hf(
             format!("config.json says model_type `{model_type}`, this role needs `{expected}`"),
         ));
     }
+    if let Ok(text) = std::fs::read_to_string(hf_dir.join("generation_config.json")) {
+        let generation: Value = serde_json::from_str(&text)
+            .map_err(|e| err(hf_dir, format!("generation_config.json is not valid JSON: {e}")))?;
+        merge_special_tokens(&mut config, &generation);
+    }
     patch_config(&mut config, architecture).map_err(|e| err(hf_dir, e))?;
     let d_model = int_field(&config, "d_model").map_err(|e| err(hf_dir, e))?;
     let max_positions = int_field(&config, "max_position_embeddings").map_err(|e| err(hf_dir, e))?;
@@ -199,6 +204,30 @@ fn int_field(config: &Value, key: &str) -> std::result::Result<i64, String> {
         .get(key)
         .and_then(Value::as_i64)
         .ok_or_else(|| format!("config.json has no integer `{key}`"))
+}
+
+/// Recent `transformers` keeps the special-token settings of generation (forced BOS/EOS, decoder start) in
+/// generation_config.json only; rust-bert reads them from config.json, so they are copied where config.json
+/// lacks them.
+fn merge_special_tokens(config: &mut Value, generation: &Value) {
+    let Some(obj) = config.as_object_mut() else {
+        return;
+    };
+    for key in [
+        "bos_token_id",
+        "eos_token_id",
+        "pad_token_id",
+        "decoder_start_token_id",
+        "forced_bos_token_id",
+        "forced_eos_token_id",
+    ] {
+        let missing = obj.get(key).is_none_or(Value::is_null);
+        if let Some(v) = generation.get(key).filter(|v| !v.is_null()) {
+            if missing {
+                obj.insert(key.to_string(), v.clone());
+            }
+        }
+    }
 }
 
 /// Sets the flags rust-bert reads, and checks the ones it cannot honour.
