@@ -9,6 +9,7 @@ use crate::brief::{
 };
 use crate::ingest::{self, Article, IngestFailure};
 use crate::lang::Lang;
+use crate::models::check::check_model_dir;
 use crate::models::extractive::ExtractiveSummarizer;
 use crate::models::manifest::{self, Manifest, ModelStatus, Role};
 use crate::models::rustbert::{BartSummarizer, MarianTranslator};
@@ -70,6 +71,14 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
         .filter(|s| !s.installed())
         .map(ModelStatus::missing_message)
         .collect();
+    // Every installed model is checked before any article is processed.
+    for st in [&fr_en, &summarize, &en_fr].into_iter().filter(|s| s.installed()) {
+        check_model_dir(&st.path, st.spec.architecture).map_err(|reason| Error::ModelInvalid {
+            role: st.role.name().to_string(),
+            dir: st.path.clone(),
+            reason,
+        })?;
+    }
 
     let ingested = ingest::read_dir(&opts.articles_dir, opts.lang)?;
     let mut work: Vec<Work> = ingested

@@ -2,6 +2,7 @@
 //!
 //! The pipeline only sees [`Translator`] and [`Summarizer`]. Implementations: the rust-bert engine
 //! ([`rustbert`], Marian and BART, the reference), and [`extractive`], which needs no weights.
+pub mod check;
 pub mod extractive;
 pub mod import;
 pub mod manifest;
