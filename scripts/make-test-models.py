@@ -5,6 +5,8 @@ Writes, under tests/fixtures/:
   models/marian-fr-en/, models/marian-en-fr/, models/bart-cnn/
       tiny random-weight models in the Hugging Face layout (config.json, generation_config.json,
       model.safetensors, tokenizer files), exactly what `save_pretrained` writes for the real checkpoints;
+  models/pytorch-bin/marian-fr-en/pytorch_model.bin
+      the fr-en weights again in the pickle format, to test importing it;
   parity/<name>.json
       fixed inputs, the token ids Hugging Face's tokenizer gives them, and the token ids that
       `transformers` generates from them (greedy and beam search) with the settings recorded beside them.
@@ -131,6 +133,13 @@ def make_marian(name, spm_path, vocab, inputs, seed):
     with torch.no_grad():
         model.final_logits_bias.normal_(0.0, 0.5)  # non-zero, so the bias term is exercised
     model.save_pretrained(out, safe_serialization=True)
+    if name == "marian-fr-en":
+        # The same weights in the older pickle format (pytorch_model.bin), which some Hub repos still ship.
+        with tempfile.TemporaryDirectory() as tmp:
+            model.save_pretrained(tmp, safe_serialization=False)
+            bin_dir = os.path.join(FIXTURES, "models", "pytorch-bin", name)
+            os.makedirs(bin_dir, exist_ok=True)
+            shutil.copy(os.path.join(tmp, "pytorch_model.bin"), os.path.join(bin_dir, "pytorch_model.bin"))
     cases = [
         {"name": "greedy", "settings": {"num_beams": 1, "do_sample": False, "max_length": 20,
                                         "min_length": 0, "no_repeat_ngram_size": 0}},

@@ -33,6 +33,19 @@ struct Settings {
     early_stopping: bool,
 }
 
+impl Settings {
+    fn to_generation(&self) -> GenerationSettings {
+        GenerationSettings {
+            num_beams: self.num_beams,
+            max_length: self.max_length,
+            min_length: self.min_length,
+            no_repeat_ngram_size: self.no_repeat_ngram_size,
+            length_penalty: self.length_penalty,
+            early_stopping: self.early_stopping,
+        }
+    }
+}
+
 fn one() -> f64 {
     1.0
 }
@@ -63,15 +76,7 @@ fn check(role: Role, architecture: Architecture, fixture: &str) {
     );
     assert!(!parity.cases.is_empty());
     for case in &parity.cases {
-        let s = &case.settings;
-        let settings = GenerationSettings {
-            num_beams: s.num_beams,
-            max_length: s.max_length,
-            min_length: s.min_length,
-            no_repeat_ngram_size: s.no_repeat_ngram_size,
-            length_penalty: s.length_penalty,
-            early_stopping: s.early_stopping,
-        };
+        let settings = case.settings.to_generation();
         let got = model.generate_ids(&parity.input_ids, &settings).unwrap();
         assert_eq!(
             got, case.output_ids,
@@ -103,18 +108,35 @@ fn one_sequence_alone_gives_the_same_ids_as_in_a_padded_batch() {
     let parity: Parity = serde_json::from_str(&text).unwrap();
     let (_dir, model) = load(Role::TranslateFrEn, Architecture::Marian);
     let case = parity.cases.iter().find(|c| c.name == "greedy_no_repeat").unwrap();
-    let s = &case.settings;
-    let settings = GenerationSettings {
-        num_beams: s.num_beams,
-        max_length: s.max_length,
-        min_length: s.min_length,
-        no_repeat_ngram_size: s.no_repeat_ngram_size,
-        length_penalty: s.length_penalty,
-        early_stopping: s.early_stopping,
-    };
+    let settings = case.settings.to_generation();
     let last = parity.input_ids.len() - 1;
     let alone = model
         .generate_ids(&[parity.input_ids[last].clone()], &settings)
         .unwrap();
     assert_eq!(alone[0], case.output_ids[last]);
+}
+
+#[test]
+fn pytorch_bin_weights_import_to_the_same_model() {
+    // A checkpoint that ships pytorch_model.bin instead of model.safetensors imports to the same model.
+    let hf = tempfile::tempdir().unwrap();
+    let src = common::hf_fixture(Role::TranslateFrEn);
+    for f in ["config.json", "generation_config.json", "source.spm", "target.spm", "vocab.json"] {
+        std::fs::copy(src.join(f), hf.path().join(f)).unwrap();
+    }
+    std::fs::copy(
+        common::fixtures().join("models/pytorch-bin/marian-fr-en/pytorch_model.bin"),
+        hf.path().join("pytorch_model.bin"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("fr-en");
+    tandem::models::import::import_hf(hf.path(), Architecture::Marian, &dest, None).unwrap();
+    let model = Seq2Seq::load(Role::TranslateFrEn, Architecture::Marian, &dest, tch::Device::Cpu).unwrap();
+
+    let text = std::fs::read_to_string(common::fixtures().join("parity/marian-fr-en.json")).unwrap();
+    let parity: Parity = serde_json::from_str(&text).unwrap();
+    let case = parity.cases.iter().find(|c| c.name == "beam4_no_repeat").unwrap();
+    let settings = case.settings.to_generation();
+    assert_eq!(model.generate_ids(&parity.input_ids, &settings).unwrap(), case.output_ids);
 }

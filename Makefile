@@ -1,0 +1,28 @@
+# tandem's entry points. Each target installs a CPU libtorch 2.4.0 (from PyPI wheels, cached under
+# ~/.cache/tandem) when you have not configured one (LIBTORCH or LIBTORCH_USE_PYTORCH), then builds.
+SHELL := /bin/bash
+ENV := source scripts/libtorch-env.sh &&
+
+.PHONY: run test lint build fixtures
+
+## run: build, then write a brief of the example articles into out/ (offline: missing models are reported)
+run:
+	@$(ENV) cargo build --release --locked && \
+	{ ./target/release/tandem brief examples/articles --out out --date 2025-11-10; rc=$$?; \
+	  if [ $$rc -eq 4 ]; then echo "make run: brief written to out/; see 'tandem models' to install the translation models"; exit 0; fi; \
+	  exit $$rc; }
+
+## test: unit, parity and end-to-end tests
+test:
+	@$(ENV) cargo test --locked
+
+## lint: formatting and clippy, as CI checks them
+lint:
+	@$(ENV) cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings
+
+build:
+	@$(ENV) cargo build --release --locked
+
+## fixtures: regenerate the tiny models and parity fixtures (needs the Python reference env; see README)
+fixtures:
+	@PY="$$(scripts/python-env.sh)" && "$$PY" scripts/make-test-models.py
