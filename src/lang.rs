@@ -76,8 +76,14 @@ mod tests {
     fn detects_english_and_french_news_sentences() {
         let en = "The government announced on Monday that the new law on public transport will be voted next week.";
         let fr = "Le gouvernement a annoncé lundi que la nouvelle loi sur les transports publics sera votée la semaine prochaine.";
-        assert!(matches!(detect(en), Detected::Supported { lang: Lang::En, .. }));
-        assert!(matches!(detect(fr), Detected::Supported { lang: Lang::Fr, .. }));
+        assert!(matches!(
+            detect(en),
+            Detected::Supported { lang: Lang::En, .. }
+        ));
+        assert!(matches!(
+            detect(fr),
+            Detected::Supported { lang: Lang::Fr, .. }
+        ));
     }
 
     #[test]

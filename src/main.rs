@@ -19,7 +19,11 @@ const EXIT_SOME_FAILED: u8 = 3;
 const EXIT_UNTRANSLATED: u8 = 4;
 
 #[derive(Parser)]
-#[command(name = "tandem", version, about = "Aligned English/French news briefs from a folder of articles")]
+#[command(
+    name = "tandem",
+    version,
+    about = "Aligned English/French news briefs from a folder of articles"
+)]
 struct Cli {
     /// Folder holding the models (see `tandem models`).
     #[arg(long, global = true, env = "TANDEM_MODELS", default_value = "models")]
@@ -157,7 +161,10 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
     };
     let run = pipeline::run_brief(&opts, &Progress::new(cli.quiet))?;
     let out = &args.out;
-    write_atomic(&out.join("brief.json"), render::to_json(&run.brief).as_bytes())?;
+    write_atomic(
+        &out.join("brief.json"),
+        render::to_json(&run.brief).as_bytes(),
+    )?;
     write_atomic(
         &out.join("brief.en.md"),
         render::to_markdown(&run.brief, Lang::En).as_bytes(),
@@ -182,7 +189,11 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
         run.brief.models.summarizer
     )?;
     if !run.failures.is_empty() {
-        writeln!(err, "tandem: {} file(s) could not be used", run.failures.len())?;
+        writeln!(
+            err,
+            "tandem: {} file(s) could not be used",
+            run.failures.len()
+        )?;
         return Ok(ExitCode::from(EXIT_SOME_FAILED));
     }
     if run.untranslated_sides {
@@ -201,9 +212,17 @@ fn cmd_models_list(models_dir: &Path) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     for role in Role::ALL {
         let st = manifest::status(&manifest, models_dir, role)?;
-        let state = if st.installed() { "installed" } else { "missing" };
+        let state = if st.installed() {
+            "installed"
+        } else {
+            "missing"
+        };
         writeln!(out, "{role}: {state}")?;
-        writeln!(out, "  model:   {} @ {} ({:?}, {})", st.spec.repo, st.spec.revision, st.spec.architecture, st.spec.license)?;
+        writeln!(
+            out,
+            "  model:   {} @ {} ({:?}, {})",
+            st.spec.repo, st.spec.revision, st.spec.architecture, st.spec.license
+        )?;
         writeln!(out, "  path:    {}", st.path.display())?;
         writeln!(out, "  size:    {}", human_size(st.size_bytes))?;
         if st.installed() {

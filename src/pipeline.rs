@@ -5,7 +5,8 @@
 //! A missing model never stops the run: the extractive summarizer stands in for BART, and a missing translator
 //! leaves the other side marked `not_translated` with a notice saying how to install it.
 use crate::brief::{
-    AlignedSentence, Bilingual, Brief, BriefItem, ModelsUsed, SideInfo, SideStatus, Source, SCHEMA_VERSION,
+    AlignedSentence, Bilingual, Brief, BriefItem, ModelsUsed, SideInfo, SideStatus, Source,
+    SCHEMA_VERSION,
 };
 use crate::ingest::{self, Article, IngestFailure};
 use crate::lang::Lang;
@@ -72,7 +73,10 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
         .map(ModelStatus::missing_message)
         .collect();
     // Every installed model is checked before any article is processed.
-    for st in [&fr_en, &summarize, &en_fr].into_iter().filter(|s| s.installed()) {
+    for st in [&fr_en, &summarize, &en_fr]
+        .into_iter()
+        .filter(|s| s.installed())
+    {
         check_model_dir(&st.path, st.spec.architecture).map_err(|reason| Error::ModelInvalid {
             role: st.role.name().to_string(),
             dir: st.path.clone(),
@@ -109,10 +113,16 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
     let mut bart_name = None;
     if summarize.installed() && work.iter().any(|w| w.english_body.is_some()) {
         let bar = progress.stage("summarize", 0);
-        let mut bart = BartSummarizer::load(&summarize.path, opts.device)?.with_progress(bar.clone());
+        let mut bart =
+            BartSummarizer::load(&summarize.path, opts.device)?.with_progress(bar.clone());
         let name = bart.model_name();
-        let idx: Vec<usize> = (0..work.len()).filter(|&i| work[i].english_body.is_some()).collect();
-        let texts: Vec<String> = idx.iter().filter_map(|&i| work[i].english_body.clone()).collect();
+        let idx: Vec<usize> = (0..work.len())
+            .filter(|&i| work[i].english_body.is_some())
+            .collect();
+        let texts: Vec<String> = idx
+            .iter()
+            .filter_map(|&i| work[i].english_body.clone())
+            .collect();
         let summaries = bart.summarize(&texts, Lang::En)?;
         bar.finish_and_clear();
         for (i, s) in idx.into_iter().zip(summaries) {
@@ -176,7 +186,11 @@ fn translate_french_articles(
     // (work index, paragraph index) of every sentence, so the English body keeps the paragraphs.
     let mut texts = Vec::new();
     let mut place = Vec::new();
-    for (i, w) in work.iter().enumerate().filter(|(_, w)| w.article.lang == Lang::Fr) {
+    for (i, w) in work
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.article.lang == Lang::Fr)
+    {
         texts.push(w.article.title.clone());
         place.push((i, None));
         for (p, paragraph) in w.article.paragraphs.iter().enumerate() {

@@ -30,7 +30,12 @@ fn item<'a>(brief: &'a Value, path_suffix: &str) -> &'a Value {
         .as_array()
         .unwrap()
         .iter()
-        .find(|i| i["sources"][0]["path"].as_str().unwrap().ends_with(path_suffix))
+        .find(|i| {
+            i["sources"][0]["path"]
+                .as_str()
+                .unwrap()
+                .ends_with(path_suffix)
+        })
         .unwrap_or_else(|| panic!("no item for {path_suffix}"))
 }
 
@@ -41,7 +46,14 @@ fn brief_with_all_models_has_aligned_sides_languages_sources_and_models() {
     common::import_roles(&models, &Role::ALL);
     let out = tmp.path().join("out");
     let run = tandem(
-        &["brief", &articles(), "--out", out.to_str().unwrap(), "--date", "2025-11-10"],
+        &[
+            "brief",
+            &articles(),
+            "--out",
+            out.to_str().unwrap(),
+            "--date",
+            "2025-11-10",
+        ],
         &models,
     );
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -61,21 +73,43 @@ fn brief_with_all_models_has_aligned_sides_languages_sources_and_models() {
         }
         assert!(!it["title"]["en"].as_str().unwrap().is_empty());
         assert!(!it["title"]["fr"].as_str().unwrap().is_empty());
-        assert_eq!(it["en"]["status"], if it["original_language"] == "en" { "original" } else { "translated" });
+        assert_eq!(
+            it["en"]["status"],
+            if it["original_language"] == "en" {
+                "original"
+            } else {
+                "translated"
+            }
+        );
         assert_eq!(it["fr"]["status"], "translated");
-        assert!(it["en"]["summarized_by"].as_str().unwrap().starts_with("bart-cnn"));
+        assert!(it["en"]["summarized_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("bart-cnn"));
     }
     let en = item(&brief, "en-port-strike.txt");
     assert_eq!(en["original_language"], "en");
-    assert_eq!(en["sources"][0]["link"], "https://example.test/en/port-strike");
-    assert_eq!(en["title"]["en"], "Dock workers end strike at the port after wage deal");
+    assert_eq!(
+        en["sources"][0]["link"],
+        "https://example.test/en/port-strike"
+    );
+    assert_eq!(
+        en["title"]["en"],
+        "Dock workers end strike at the port after wage deal"
+    );
     assert_eq!(en["fr"]["translated_by"].as_array().unwrap().len(), 1);
 
     let fr = item(&brief, "fr-pont.txt");
     assert_eq!(fr["original_language"], "fr");
-    assert_eq!(fr["title"]["fr"], "Le nouveau pont sur le fleuve ouvrira en mars");
+    assert_eq!(
+        fr["title"]["fr"],
+        "Le nouveau pont sur le fleuve ouvrira en mars"
+    );
     assert!(fr["sources"][0]["url"].is_null(), "no URL is invented");
-    assert!(fr["sources"][0]["link"].as_str().unwrap().ends_with("fr-pont.txt"));
+    assert!(fr["sources"][0]["link"]
+        .as_str()
+        .unwrap()
+        .ends_with("fr-pont.txt"));
     // The French side of a French article went fr→en, was summarized, then en→fr.
     let chain: Vec<&str> = fr["fr"]["translated_by"]
         .as_array()
@@ -88,9 +122,18 @@ fn brief_with_all_models_has_aligned_sides_languages_sources_and_models() {
     assert!(chain[1].starts_with("marian-en-fr (sha256 "), "{chain:?}");
 
     let used = &brief["models"];
-    assert!(used["summarizer"].as_str().unwrap().starts_with("bart-cnn (sha256 "));
-    assert!(used["translate_fr_en"].as_str().unwrap().starts_with("marian-fr-en"));
-    assert!(used["translate_en_fr"].as_str().unwrap().starts_with("marian-en-fr"));
+    assert!(used["summarizer"]
+        .as_str()
+        .unwrap()
+        .starts_with("bart-cnn (sha256 "));
+    assert!(used["translate_fr_en"]
+        .as_str()
+        .unwrap()
+        .starts_with("marian-fr-en"));
+    assert!(used["translate_en_fr"]
+        .as_str()
+        .unwrap()
+        .starts_with("marian-en-fr"));
 
     let md_en = std::fs::read_to_string(out.join("brief.en.md")).unwrap();
     let md_fr = std::fs::read_to_string(out.join("brief.fr.md")).unwrap();
@@ -101,7 +144,17 @@ fn brief_with_all_models_has_aligned_sides_languages_sources_and_models() {
 
     // Same input and models: byte-identical brief.
     let out2 = tmp.path().join("out2");
-    let rerun = tandem(&["brief", &articles(), "--out", out2.to_str().unwrap(), "--date", "2025-11-10"], &models);
+    let rerun = tandem(
+        &[
+            "brief",
+            &articles(),
+            "--out",
+            out2.to_str().unwrap(),
+            "--date",
+            "2025-11-10",
+        ],
+        &models,
+    );
     assert_eq!(rerun.status.code(), Some(0));
     assert_eq!(
         std::fs::read(out.join("brief.json")).unwrap(),
@@ -115,7 +168,10 @@ fn without_models_the_brief_is_extractive_and_says_what_is_not_translated() {
     let models = tmp.path().join("no-models");
     std::fs::create_dir(&models).unwrap();
     let out = tmp.path().join("out");
-    let run = tandem(&["brief", &articles(), "--out", out.to_str().unwrap()], &models);
+    let run = tandem(
+        &["brief", &articles(), "--out", out.to_str().unwrap()],
+        &models,
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(4), "stderr: {stderr}");
     for role in ["translate-fr-en", "translate-en-fr", "summarize-en"] {
@@ -125,13 +181,20 @@ fn without_models_the_brief_is_extractive_and_says_what_is_not_translated() {
         );
     }
     let brief = read_brief(&out);
-    assert!(brief["models"]["summarizer"].as_str().unwrap().starts_with("extractive"));
+    assert!(brief["models"]["summarizer"]
+        .as_str()
+        .unwrap()
+        .starts_with("extractive"));
     assert!(brief["models"]["translate_fr_en"].is_null());
 
     let en = item(&brief, "en-port-strike.txt");
     assert_eq!(en["en"]["status"], "original");
     assert_eq!(en["fr"]["status"], "not_translated");
-    assert!(en["sentences"].as_array().unwrap().iter().all(|s| s["fr"].is_null()));
+    assert!(en["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["fr"].is_null()));
     // an article of three sentences or fewer is kept whole by the extractive summarizer
     assert_eq!(
         en["sentences"][0]["en"],
@@ -163,7 +226,10 @@ fn models_lists_every_role_as_missing_with_the_install_command() {
     ] {
         assert!(stdout.contains(&format!("{role}: missing")), "{stdout}");
         assert!(stdout.contains(repo), "{stdout}");
-        assert!(stdout.contains(&format!("scripts/fetch-models.sh {role}")), "{stdout}");
+        assert!(
+            stdout.contains(&format!("scripts/fetch-models.sh {role}")),
+            "{stdout}"
+        );
     }
 }
 
@@ -172,10 +238,21 @@ fn models_reports_an_imported_role_as_installed() {
     let tmp = tempfile::tempdir().unwrap();
     let hf = common::hf_fixture(Role::SummarizeEn);
     let run = tandem(
-        &["models", "import", hf.to_str().unwrap(), "--role", "summarize-en"],
+        &[
+            "models",
+            "import",
+            hf.to_str().unwrap(),
+            "--role",
+            "summarize-en",
+        ],
         tmp.path(),
     );
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let list = String::from_utf8_lossy(&tandem(&["models"], tmp.path()).stdout).to_string();
     assert!(list.contains("summarize-en: installed"), "{list}");
     assert!(list.contains("translate-fr-en: missing"), "{list}");
@@ -190,12 +267,21 @@ fn truncated_weights_stop_the_run_before_any_article_with_the_file_named() {
     let bytes = std::fs::read(&weights).unwrap();
     std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
     let out = tmp.path().join("out");
-    let run = tandem(&["brief", &articles(), "--out", out.to_str().unwrap()], &models);
+    let run = tandem(
+        &["brief", &articles(), "--out", out.to_str().unwrap()],
+        &models,
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("translate-en-fr"), "{stderr}");
-    assert!(stderr.contains("model.safetensors: truncated or damaged"), "{stderr}");
-    assert!(!out.join("brief.json").exists(), "nothing is written on a fatal error");
+    assert!(
+        stderr.contains("model.safetensors: truncated or damaged"),
+        "{stderr}"
+    );
+    assert!(
+        !out.join("brief.json").exists(),
+        "nothing is written on a fatal error"
+    );
 }
 
 #[test]
@@ -205,7 +291,15 @@ fn an_output_folder_inside_the_articles_folder_is_refused() {
     std::fs::create_dir(&input).unwrap();
     std::fs::write(input.join("a.txt"), "Title\n\nSome body text here.\n").unwrap();
     let out = input.join("out");
-    let run = tandem(&["brief", input.to_str().unwrap(), "--out", out.to_str().unwrap()], tmp.path());
+    let run = tandem(
+        &[
+            "brief",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("inside the articles folder"));
     assert!(!out.exists());
@@ -216,11 +310,23 @@ fn a_bad_file_is_reported_and_the_rest_of_the_batch_is_done() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     std::fs::create_dir(&input).unwrap();
-    std::fs::write(input.join("good.txt"), "A good title\n\nThe council approved the budget on Tuesday. The vote was close.\n").unwrap();
+    std::fs::write(
+        input.join("good.txt"),
+        "A good title\n\nThe council approved the budget on Tuesday. The vote was close.\n",
+    )
+    .unwrap();
     std::fs::write(input.join("empty.txt"), "  \n").unwrap();
     std::fs::write(input.join("binary.txt"), [0xff, 0xfe, 0x00, 0x81]).unwrap();
     let out = tmp.path().join("out");
-    let run = tandem(&["brief", input.to_str().unwrap(), "--out", out.to_str().unwrap()], tmp.path());
+    let run = tandem(
+        &[
+            "brief",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("empty.txt: empty file"), "{stderr}");

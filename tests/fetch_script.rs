@@ -46,10 +46,20 @@ fn fetch_models_downloads_and_imports_from_a_hub_layout() {
         &hub.join("sshleifer/distilbart-cnn-12-6/resolve/main"),
     );
 
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let _server = Server(
         Command::new("python3")
-            .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1"])
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
             .current_dir(&hub)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -78,6 +88,9 @@ fn fetch_models_downloads_and_imports_from_a_hub_layout() {
     assert!(stdout.contains("summarize-en: installed"), "{stdout}");
     assert!(stdout.contains("translate-en-fr: missing"), "{stdout}");
     let record = std::fs::read_to_string(models.join("opus-mt-fr-en/tandem-import.json")).unwrap();
-    assert!(record.contains("\"source\": \"Helsinki-NLP/opus-mt-fr-en@main\""), "{record}");
+    assert!(
+        record.contains("\"source\": \"Helsinki-NLP/opus-mt-fr-en@main\""),
+        "{record}"
+    );
     assert!(record.contains("pytorch_model.bin"), "{record}");
 }

@@ -88,12 +88,20 @@ fn check(role: Role, architecture: Architecture, fixture: &str) {
 
 #[test]
 fn marian_fr_en_matches_transformers() {
-    check(Role::TranslateFrEn, Architecture::Marian, "marian-fr-en.json");
+    check(
+        Role::TranslateFrEn,
+        Architecture::Marian,
+        "marian-fr-en.json",
+    );
 }
 
 #[test]
 fn marian_en_fr_matches_transformers() {
-    check(Role::TranslateEnFr, Architecture::Marian, "marian-en-fr.json");
+    check(
+        Role::TranslateEnFr,
+        Architecture::Marian,
+        "marian-en-fr.json",
+    );
 }
 
 #[test]
@@ -104,10 +112,15 @@ fn bart_matches_transformers() {
 #[test]
 fn one_sequence_alone_gives_the_same_ids_as_in_a_padded_batch() {
     // Padding must not leak into the result: the shortest input, run alone, gives its batch output.
-    let text = std::fs::read_to_string(common::fixtures().join("parity/marian-fr-en.json")).unwrap();
+    let text =
+        std::fs::read_to_string(common::fixtures().join("parity/marian-fr-en.json")).unwrap();
     let parity: Parity = serde_json::from_str(&text).unwrap();
     let (_dir, model) = load(Role::TranslateFrEn, Architecture::Marian);
-    let case = parity.cases.iter().find(|c| c.name == "greedy_no_repeat").unwrap();
+    let case = parity
+        .cases
+        .iter()
+        .find(|c| c.name == "greedy_no_repeat")
+        .unwrap();
     let settings = case.settings.to_generation();
     let last = parity.input_ids.len() - 1;
     let alone = model
@@ -121,7 +134,13 @@ fn pytorch_bin_weights_import_to_the_same_model() {
     // A checkpoint that ships pytorch_model.bin instead of model.safetensors imports to the same model.
     let hf = tempfile::tempdir().unwrap();
     let src = common::hf_fixture(Role::TranslateFrEn);
-    for f in ["config.json", "generation_config.json", "source.spm", "target.spm", "vocab.json"] {
+    for f in [
+        "config.json",
+        "generation_config.json",
+        "source.spm",
+        "target.spm",
+        "vocab.json",
+    ] {
         std::fs::copy(src.join(f), hf.path().join(f)).unwrap();
     }
     std::fs::copy(
@@ -132,11 +151,25 @@ fn pytorch_bin_weights_import_to_the_same_model() {
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("fr-en");
     tandem::models::import::import_hf(hf.path(), Architecture::Marian, &dest, None).unwrap();
-    let model = Seq2Seq::load(Role::TranslateFrEn, Architecture::Marian, &dest, tch::Device::Cpu).unwrap();
+    let model = Seq2Seq::load(
+        Role::TranslateFrEn,
+        Architecture::Marian,
+        &dest,
+        tch::Device::Cpu,
+    )
+    .unwrap();
 
-    let text = std::fs::read_to_string(common::fixtures().join("parity/marian-fr-en.json")).unwrap();
+    let text =
+        std::fs::read_to_string(common::fixtures().join("parity/marian-fr-en.json")).unwrap();
     let parity: Parity = serde_json::from_str(&text).unwrap();
-    let case = parity.cases.iter().find(|c| c.name == "beam4_no_repeat").unwrap();
+    let case = parity
+        .cases
+        .iter()
+        .find(|c| c.name == "beam4_no_repeat")
+        .unwrap();
     let settings = case.settings.to_generation();
-    assert_eq!(model.generate_ids(&parity.input_ids, &settings).unwrap(), case.output_ids);
+    assert_eq!(
+        model.generate_ids(&parity.input_ids, &settings).unwrap(),
+        case.output_ids
+    );
 }

@@ -88,7 +88,11 @@ fn render_item(out: &mut String, item: &BriefItem, lang: Lang, w: &Words) {
         out.push_str(&text.join(" "));
         out.push_str("\n\n");
     }
-    let label = if item.sources.len() == 1 { w.source } else { w.sources };
+    let label = if item.sources.len() == 1 {
+        w.source
+    } else {
+        w.sources
+    };
     let links: Vec<String> = item
         .sources
         .iter()

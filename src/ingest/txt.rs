@@ -66,7 +66,8 @@ mod tests {
 
     #[test]
     fn title_url_and_paragraphs() {
-        let text = "\n\nA title\nurl: https://example.org/a\n\nFirst line\nsame paragraph.\n\nSecond.\n";
+        let text =
+            "\n\nA title\nurl: https://example.org/a\n\nFirst line\nsame paragraph.\n\nSecond.\n";
         let p = parse_txt(text).unwrap();
         assert_eq!(p.title, "A title");
         assert_eq!(p.url.as_deref(), Some("https://example.org/a"));

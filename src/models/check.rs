@@ -9,14 +9,16 @@ use std::path::Path;
 /// Checks the files of a model folder; the error names the file and what is wrong with it.
 pub fn check_model_dir(dir: &Path, architecture: Architecture) -> Result<(), String> {
     let config = dir.join("config.json");
-    let text = std::fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
+    let text =
+        std::fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
     let value: Value = serde_json::from_str(&text)
         .map_err(|e| format!("{}: not valid JSON ({e})", config.display()))?;
     serde_json::from_value::<rust_bert::bart::BartConfig>(value)
         .map_err(|e| format!("{}: not a BART/Marian config ({e})", config.display()))?;
     check_safetensors(&dir.join("model.safetensors"))?;
     let vocab = dir.join("vocab.json");
-    let vocab_text = std::fs::read_to_string(&vocab).map_err(|e| format!("{}: {e}", vocab.display()))?;
+    let vocab_text =
+        std::fs::read_to_string(&vocab).map_err(|e| format!("{}: {e}", vocab.display()))?;
     serde_json::from_str::<serde_json::Map<String, Value>>(&vocab_text)
         .map_err(|e| format!("{}: not a JSON vocabulary ({e})", vocab.display()))?;
     let tokenizer_model = match architecture {
@@ -42,7 +44,9 @@ pub fn check_safetensors(path: &Path) -> Result<(), String> {
         .map_err(|_| format!("{shown}: truncated (shorter than a safetensors header)"))?;
     let header_len = u64::from_le_bytes(len_bytes);
     if header_len > 100_000_000 || 8 + header_len > size {
-        return Err(format!("{shown}: truncated or not a safetensors file (bad header length)"));
+        return Err(format!(
+            "{shown}: truncated or not a safetensors file (bad header length)"
+        ));
     }
     let mut header = vec![0u8; header_len as usize];
     file.read_exact(&mut header)

@@ -20,16 +20,18 @@ impl Default for ExtractiveSummarizer {
 }
 
 const STOP_EN: &[&str] = &[
-    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "is",
-    "was", "are", "were", "be", "been", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we",
-    "you", "i", "his", "her", "their", "our", "has", "have", "had", "not", "no", "will", "would", "said", "says",
-    "after", "before", "over", "into", "than", "also", "which", "who", "what", "when", "there", "about",
+    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
+    "from", "as", "is", "was", "are", "were", "be", "been", "it", "its", "this", "that", "these",
+    "those", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "has", "have",
+    "had", "not", "no", "will", "would", "said", "says", "after", "before", "over", "into", "than",
+    "also", "which", "who", "what", "when", "there", "about",
 ];
 const STOP_FR: &[&str] = &[
-    "le", "la", "les", "un", "une", "des", "du", "de", "d", "l", "et", "ou", "mais", "à", "au", "aux", "en", "dans",
-    "sur", "pour", "par", "avec", "sans", "est", "sont", "été", "a", "ont", "il", "elle", "ils", "elles", "on",
-    "nous", "vous", "je", "son", "sa", "ses", "leur", "leurs", "ce", "cette", "ces", "qui", "que", "qu", "ne", "pas",
-    "se", "s", "n", "plus", "comme", "selon", "a-t-il", "dit", "y",
+    "le", "la", "les", "un", "une", "des", "du", "de", "d", "l", "et", "ou", "mais", "à", "au",
+    "aux", "en", "dans", "sur", "pour", "par", "avec", "sans", "est", "sont", "été", "a", "ont",
+    "il", "elle", "ils", "elles", "on", "nous", "vous", "je", "son", "sa", "ses", "leur", "leurs",
+    "ce", "cette", "ces", "qui", "que", "qu", "ne", "pas", "se", "s", "n", "plus", "comme",
+    "selon", "a-t-il", "dit", "y",
 ];
 
 fn words(sentence: &str) -> Vec<String> {
@@ -72,7 +74,11 @@ impl ExtractiveSummarizer {
             .enumerate()
             .map(|(i, ws)| {
                 let sum: f64 = ws.iter().map(|w| freq[w.as_str()]).sum();
-                let centrality = if ws.is_empty() { 0.0 } else { sum / (ws.len() as f64).sqrt() };
+                let centrality = if ws.is_empty() {
+                    0.0
+                } else {
+                    sum / (ws.len() as f64).sqrt()
+                };
                 // a light lead bias: news puts the essentials first
                 let lead = 1.0 + 0.5 * (1.0 - i as f64 / n);
                 (i, centrality * lead)

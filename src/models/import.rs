@@ -65,13 +65,18 @@ pub fn import_hf(
         ));
     }
     if let Ok(text) = std::fs::read_to_string(hf_dir.join("generation_config.json")) {
-        let generation: Value = serde_json::from_str(&text)
-            .map_err(|e| err(hf_dir, format!("generation_config.json is not valid JSON: {e}")))?;
+        let generation: Value = serde_json::from_str(&text).map_err(|e| {
+            err(
+                hf_dir,
+                format!("generation_config.json is not valid JSON: {e}"),
+            )
+        })?;
         merge_special_tokens(&mut config, &generation);
     }
     patch_config(&mut config, architecture).map_err(|e| err(hf_dir, e))?;
     let d_model = int_field(&config, "d_model").map_err(|e| err(hf_dir, e))?;
-    let max_positions = int_field(&config, "max_position_embeddings").map_err(|e| err(hf_dir, e))?;
+    let max_positions =
+        int_field(&config, "max_position_embeddings").map_err(|e| err(hf_dir, e))?;
 
     let (weights_path, mut tensors) = read_weights(hf_dir)?;
     let mut added = Vec::new();
@@ -334,7 +339,13 @@ mod tests {
     #[test]
     fn a_folder_without_config_is_refused_with_a_hint() {
         let dir = tempfile::tempdir().unwrap();
-        let e = import_hf(dir.path(), Architecture::Marian, &dir.path().join("out"), None).unwrap_err();
+        let e = import_hf(
+            dir.path(),
+            Architecture::Marian,
+            &dir.path().join("out"),
+            None,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("Hugging Face model folder"), "{e}");
     }
 }

@@ -83,7 +83,8 @@ impl Manifest {
 
     /// Parses manifest text and checks that every role appears exactly once.
     pub fn parse(text: &str) -> Result<Manifest> {
-        let file: ManifestFile = toml::from_str(text).map_err(|e| Error::Manifest(e.to_string()))?;
+        let file: ManifestFile =
+            toml::from_str(text).map_err(|e| Error::Manifest(e.to_string()))?;
         for role in Role::ALL {
             let n = file.model.iter().filter(|m| m.role == role.name()).count();
             if n != 1 {
@@ -205,7 +206,10 @@ mod tests {
         assert!(!st.installed());
         assert_eq!(st.missing.len(), 4);
         let msg = st.missing_message();
-        assert!(msg.contains("scripts/fetch-models.sh summarize-en"), "{msg}");
+        assert!(
+            msg.contains("scripts/fetch-models.sh summarize-en"),
+            "{msg}"
+        );
         assert!(msg.contains("model.safetensors"), "{msg}");
     }
 }

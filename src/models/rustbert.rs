@@ -119,7 +119,12 @@ fn invalid(role: Role, dir: &Path, reason: impl Into<String>) -> Error {
 impl Seq2Seq {
     /// Loads the model of `role` from `dir`. Every file is checked first, so a broken model fails here, before
     /// any article is processed, with the file named.
-    pub fn load(role: Role, architecture: Architecture, dir: &Path, device: Device) -> Result<Seq2Seq> {
+    pub fn load(
+        role: Role,
+        architecture: Architecture,
+        dir: &Path,
+        device: Device,
+    ) -> Result<Seq2Seq> {
         let config_path = dir.join("config.json");
         let weights = dir.join("model.safetensors");
         let (vocab, merges) = match architecture {
@@ -131,12 +136,15 @@ impl Seq2Seq {
                 return Err(invalid(role, dir, format!("{} is missing", file.display())));
             }
         }
-        let config_value = read_json(&config_path).map_err(|e| invalid(role, dir, e.to_string()))?;
+        let config_value =
+            read_json(&config_path).map_err(|e| invalid(role, dir, e.to_string()))?;
         let config: BartConfig = serde_json::from_value(config_value.clone()).map_err(|e| {
             invalid(
                 role,
                 dir,
-                format!("config.json is not a BART/Marian config: {e}; re-run `tandem models import`"),
+                format!(
+                    "config.json is not a BART/Marian config: {e}; re-run `tandem models import`"
+                ),
             )
         })?;
         let settings = GenerationSettings::from_model_dir(dir, architecture)?;
@@ -149,7 +157,11 @@ impl Seq2Seq {
             Some(path_str(&merges)?),
             false,
             None,
-            if architecture == Architecture::Bart { Some(false) } else { None },
+            if architecture == Architecture::Bart {
+                Some(false)
+            } else {
+                None
+            },
         )
         .map_err(|e| invalid(role, dir, format!("tokenizer files: {e}")))?;
         let vocab_len = tokenizer_vocab_size(&vocab).map_err(|e| invalid(role, dir, e))?;
@@ -192,15 +204,12 @@ impl Seq2Seq {
             kind: None,
         };
         let load_err = |e: rust_bert::RustBertError| {
-            invalid(
-                role,
-                dir,
-                format!("loading {}: {e}", weights.display()),
-            )
+            invalid(role, dir, format!("loading {}: {e}", weights.display()))
         };
         let generator = match architecture {
             Architecture::Marian => Generator::Marian(Box::new(
-                MarianGenerator::new_with_tokenizer(generate_config, tokenizer).map_err(load_err)?,
+                MarianGenerator::new_with_tokenizer(generate_config, tokenizer)
+                    .map_err(load_err)?,
             )),
             Architecture::Bart => Generator::Bart(Box::new(
                 BartGenerator::new_with_tokenizer(generate_config, tokenizer).map_err(load_err)?,
@@ -406,7 +415,9 @@ impl MarianTranslator {
             Role::TranslateFrEn => (Lang::Fr, Lang::En),
             Role::TranslateEnFr => (Lang::En, Lang::Fr),
             Role::SummarizeEn => {
-                return Err(Error::Usage("summarize-en is not a translation role".into()))
+                return Err(Error::Usage(
+                    "summarize-en is not a translation role".into(),
+                ))
             }
         };
         Ok(MarianTranslator {

@@ -77,8 +77,11 @@ mod tests {
 
     #[test]
     fn long_sentence_is_split_not_truncated() {
-        let long = (0..23).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
-        let chunks = chunk_to_budget(&[long.clone()], 10, &words);
+        let long = (0..23)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let chunks = chunk_to_budget(std::slice::from_ref(&long), 10, &words);
         assert_eq!(chunks.len(), 3);
         assert!(chunks.iter().all(|c| words(c) <= 10));
         assert_eq!(chunks.join(" "), long);

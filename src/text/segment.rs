@@ -7,12 +7,13 @@
 
 const ABBREVIATIONS: &[&str] = &[
     // French
-    "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Me", "Mgr", "Dr", "Pr", "St", "Ste", "av", "bd", "env", "cf",
-    "etc", "p", "pp", "n°", "No", "janv", "févr", "avr", "juil", "sept", "oct", "nov", "déc", "Gal", "Cdt",
-    // English
-    "Mr", "Mrs", "Ms", "Prof", "Gen", "Sen", "Rep", "Gov", "Lt", "Col", "Capt", "Sgt", "Jr", "Sr", "Inc", "Ltd",
-    "Co", "Corp", "vs", "Jan", "Feb", "Mar", "Apr", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mt", "Ft",
-    "e.g", "i.e", "U.S", "U.K", "U.N", "E.U", "a.m", "p.m", "approx", "dept", "est", "fig", "Nos", "Vol",
+    "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Me", "Mgr", "Dr", "Pr", "St", "Ste", "av", "bd",
+    "env", "cf", "etc", "p", "pp", "n°", "No", "janv", "févr", "avr", "juil", "sept", "oct", "nov",
+    "déc", "Gal", "Cdt", // English
+    "Mr", "Mrs", "Ms", "Prof", "Gen", "Sen", "Rep", "Gov", "Lt", "Col", "Capt", "Sgt", "Jr", "Sr",
+    "Inc", "Ltd", "Co", "Corp", "vs", "Jan", "Feb", "Mar", "Apr", "Aug", "Sep", "Sept", "Oct",
+    "Nov", "Dec", "Mt", "Ft", "e.g", "i.e", "U.S", "U.K", "U.N", "E.U", "a.m", "p.m", "approx",
+    "dept", "est", "fig", "Nos", "Vol",
 ];
 
 const CLOSERS: &[char] = &['"', '\'', '”', '’', '»', ')', ']'];
@@ -47,7 +48,9 @@ fn split_paragraph(paragraph: &str, out: &mut Vec<String>) {
                 if ch.is_whitespace() {
                     saw_space = true;
                     k += 1;
-                } else if CLOSERS.contains(&ch) && !(saw_space && is_opening_quote_context(&chars, k)) {
+                } else if CLOSERS.contains(&ch)
+                    && !(saw_space && is_opening_quote_context(&chars, k))
+                {
                     k += 1;
                     end = k;
                     saw_space = false;
@@ -56,9 +59,8 @@ fn split_paragraph(paragraph: &str, out: &mut Vec<String>) {
                 }
             }
             let next = chars.get(k).map(|&(_, ch)| ch);
-            let starts_sentence = next.is_some_and(|n| {
-                n.is_uppercase() || n.is_ascii_digit() || OPENERS.contains(&n)
-            });
+            let starts_sentence = next
+                .is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || OPENERS.contains(&n));
             let ends_here = (saw_space || k == chars.len())
                 && (next.is_none() || starts_sentence)
                 && !(c == '.' && j == i + 1 && is_abbreviation_before(paragraph, &chars, i));
@@ -79,10 +81,7 @@ fn split_paragraph(paragraph: &str, out: &mut Vec<String>) {
 
 /// A `"` or `'` after a space opens the next sentence's quote rather than closing this one.
 fn is_opening_quote_context(chars: &[(usize, char)], k: usize) -> bool {
-    matches!(chars[k].1, '"' | '\'')
-        && chars
-            .get(k + 1)
-            .is_some_and(|&(_, n)| n.is_alphanumeric())
+    matches!(chars[k].1, '"' | '\'') && chars.get(k + 1).is_some_and(|&(_, n)| n.is_alphanumeric())
 }
 
 fn is_abbreviation_before(paragraph: &str, chars: &[(usize, char)], dot: usize) -> bool {
@@ -100,7 +99,8 @@ fn is_abbreviation_before(paragraph: &str, chars: &[(usize, char)], dot: usize) 
         return false;
     }
     let mut letters = word.chars();
-    let single_initial = matches!((letters.next(), letters.next()), (Some(c), None) if c.is_uppercase());
+    let single_initial =
+        matches!((letters.next(), letters.next()), (Some(c), None) if c.is_uppercase());
     single_initial || ABBREVIATIONS.contains(&word)
 }
 
@@ -124,7 +124,10 @@ mod tests {
         check("He left. She stayed.", &["He left.", "She stayed."]);
         check(
             "Mr. Smith met Dr. Jones in the U.S. capital. Then he left.",
-            &["Mr. Smith met Dr. Jones in the U.S. capital.", "Then he left."],
+            &[
+                "Mr. Smith met Dr. Jones in the U.S. capital.",
+                "Then he left.",
+            ],
         );
         check(
             "Growth was 3.5 percent. It cost $1,200.50 in all.",
@@ -132,11 +135,25 @@ mod tests {
         );
         check(
             "J. K. Rowling spoke. \"It is over,\" she said. \"Really?\" Yes.",
-            &["J. K. Rowling spoke.", "\"It is over,\" she said.", "\"Really?\"", "Yes."],
+            &[
+                "J. K. Rowling spoke.",
+                "\"It is over,\" she said.",
+                "\"Really?\"",
+                "Yes.",
+            ],
         );
-        check("Wait... What happened? Nothing!", &["Wait...", "What happened?", "Nothing!"]);
-        check("He said “no.” Then he went.", &["He said “no.”", "Then he went."]);
-        check("It ends with a lowercase e.g. this one.", &["It ends with a lowercase e.g. this one."]);
+        check(
+            "Wait... What happened? Nothing!",
+            &["Wait...", "What happened?", "Nothing!"],
+        );
+        check(
+            "He said “no.” Then he went.",
+            &["He said “no.”", "Then he went."],
+        );
+        check(
+            "It ends with a lowercase e.g. this one.",
+            &["It ends with a lowercase e.g. this one."],
+        );
     }
 
     #[test]
@@ -151,17 +168,28 @@ mod tests {
         );
         check(
             "« C'est fini. » Il est parti. « Vraiment ? » Oui !",
-            &["« C'est fini. »", "Il est parti.", "« Vraiment ? »", "Oui !"],
+            &[
+                "« C'est fini. »",
+                "Il est parti.",
+                "« Vraiment ? »",
+                "Oui !",
+            ],
         );
         check(
             "MM. Durand et Petit ont signé. Qui paiera ?",
             &["MM. Durand et Petit ont signé.", "Qui paiera ?"],
         );
-        check("Il hésita… Puis il partit.", &["Il hésita…", "Puis il partit."]);
+        check(
+            "Il hésita… Puis il partit.",
+            &["Il hésita…", "Puis il partit."],
+        );
     }
 
     #[test]
     fn paragraphs_always_end_sentences() {
-        check("A title without a period\n\nBody text.", &["A title without a period", "Body text."]);
+        check(
+            "A title without a period\n\nBody text.",
+            &["A title without a period", "Body text."],
+        );
     }
 }

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use tandem::models::manifest::{Manifest, Role};
 
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }
 
 /// The fixture folder (Hugging Face layout) that serves `role` in the tests.
