@@ -354,9 +354,14 @@ def main():
         "porter": porter_out,
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    # Indented JSON, except one line per Porter word so the file stays small and diffable.
+    words = doc.pop("porter")
+    text = json.dumps(doc, ensure_ascii=False, indent=1)
+    word_lines = ",\n".join("  " + json.dumps(w, ensure_ascii=False) for w in words)
+    text = text[: text.rindex("}")].rstrip() + ',\n "porter": [\n' + word_lines + "\n ]\n}\n"
+    json.loads(text)  # must still be valid JSON
     with open(OUT, "w", encoding="utf-8") as f:
-        json.dump(doc, f, ensure_ascii=False, indent=1)
-        f.write("\n")
+        f.write(text)
     print(f"wrote {os.path.normpath(OUT)}: {len(pairs_out)} pairs, {len(corpora_out)} corpora, "
           f"{len(porter_out)} Porter words; versions {versions}")
 

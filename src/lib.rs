@@ -4,9 +4,11 @@
 //! [`models::Translator`] and [`models::Summarizer`] traits, and [`brief`] holds the result and renders it.
 //! `main.rs` is only the command line over these modules.
 pub mod brief;
+pub mod compare;
 pub mod error;
 pub mod ingest;
 pub mod lang;
+pub mod metrics;
 pub mod models;
 pub mod output;
 pub mod pipeline;

@@ -1,7 +1,8 @@
 //! The `tandem` command line: parses arguments, calls the library, prints. Each command is one function.
 //!
 //! Exit status: 0 done; 1 error (nothing written); 2 bad usage; 3 brief written but some articles failed;
-//! 4 brief written but some sides are untranslated because a translation model is not installed.
+//! 4 brief written but some sides are untranslated because a translation model is not installed;
+//! 5 (`compare`) a score fell below a `--min` bar.
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -17,6 +18,7 @@ use tandem::progress::Progress;
 
 const EXIT_SOME_FAILED: u8 = 3;
 const EXIT_UNTRANSLATED: u8 = 4;
+const EXIT_BELOW_MIN: u8 = 5;
 
 #[derive(Parser)]
 #[command(
@@ -39,6 +41,13 @@ struct Cli {
 enum Command {
     /// Summarize and translate a folder of articles into an aligned EN/FR brief.
     Brief(BriefArgs),
+    /// Show how one article file is ingested: cleaned text, metadata and where it came from, dropped lines and why.
+    Inspect {
+        /// An article file (.txt, .md, .html).
+        file: PathBuf,
+    },
+    /// Score summaries A against references B (two brief.json files or two folders of summaries).
+    Compare(CompareArgs),
     /// List the model roles and whether they are installed, or import a checkpoint.
     Models {
         #[command(subcommand)]
@@ -62,6 +71,20 @@ struct BriefArgs {
     /// Where to run the models.
     #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
     device: DeviceArg,
+}
+
+#[derive(clap::Args)]
+struct CompareArgs {
+    /// Candidate summaries: a brief.json, or a folder of <id>.en.txt / <id>.fr.txt files.
+    a: PathBuf,
+    /// Reference summaries, in the same form.
+    b: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Minimum overall scores, e.g. `rougeL=0.4,chrf=50` (ROUGE in 0–1, chrF and BLEU in 0–100); exit 5 below.
+    #[arg(long)]
+    min: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -110,6 +133,8 @@ fn main() -> ExitCode {
         .init();
     let result = match &cli.command {
         Command::Brief(args) => cmd_brief(&cli, args),
+        Command::Compare(args) => cmd_compare(args),
+        Command::Inspect { file } => cmd_inspect(file),
         Command::Models { action } => match action {
             None | Some(ModelsAction::List) => cmd_models_list(&cli.models_dir),
             Some(ModelsAction::Import {
@@ -204,6 +229,45 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_UNTRANSLATED));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `tandem inspect`: the cleaned article and every dropped line with its reason.
+fn cmd_inspect(file: &Path) -> Result<ExitCode> {
+    let report = tandem::ingest::inspect(file)?;
+    write!(std::io::stdout().lock(), "{report}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tandem compare`: per-item and overall scores, as a table or JSON; exit 5 when a `--min` bar is missed.
+fn cmd_compare(args: &CompareArgs) -> Result<ExitCode> {
+    let minimums = match &args.min {
+        Some(spec) => tandem::compare::parse_minimums(spec)?,
+        None => Vec::new(),
+    };
+    let a = tandem::compare::load(&args.a)?;
+    let b = tandem::compare::load(&args.b)?;
+    let comparison = tandem::compare::compare(&a, &b);
+    anyhow::ensure!(
+        !comparison.overall.is_empty(),
+        "no item of {} has a summary in {} to compare with (items are paired by id)",
+        args.a.display(),
+        args.b.display()
+    );
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&comparison)?)?;
+    } else {
+        write!(out, "{}", tandem::compare::table(&comparison))?;
+    }
+    let short = tandem::compare::shortfalls(&comparison, &minimums);
+    for (lang, metric, score, min) in &short {
+        eprintln!("tandem: {lang} {metric} = {score:.4} is below the minimum {min}");
+    }
+    Ok(if short.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_BELOW_MIN)
+    })
 }
 
 /// `tandem models`: one block per role.

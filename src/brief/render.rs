@@ -27,7 +27,7 @@ const EN: Words = Words {
     translated_by: "translation",
     no_items: "No articles.",
     skipped: "Skipped files",
-    original: "original language",
+    original: "from the original text",
 };
 
 const FR: Words = Words {
@@ -38,7 +38,7 @@ const FR: Words = Words {
     translated_by: "traduction",
     no_items: "Aucun article.",
     skipped: "Fichiers ignorés",
-    original: "langue d'origine",
+    original: "à partir du texte original",
 };
 
 /// The brief in one language as Markdown. Sides that could not be translated say so instead of being left out.
@@ -104,7 +104,7 @@ fn render_item(out: &mut String, item: &BriefItem, lang: Lang, w: &Words) {
     out.push_str(&format!("{label}: {}  \n", links.join(", ")));
     let mut provenance = format!("{}: {}", w.summary_by, side.summarized_by);
     if side.translated_by.is_empty() && side.status == SideStatus::Original {
-        provenance.push_str(&format!(" ({})", w.original));
+        provenance.push_str(&format!(", {}", w.original));
     }
     for t in &side.translated_by {
         provenance.push_str(&format!("; {}: {t}", w.translated_by));

@@ -63,7 +63,10 @@ fn split_paragraph(paragraph: &str, out: &mut Vec<String>) {
                 .is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || OPENERS.contains(&n));
             let ends_here = (saw_space || k == chars.len())
                 && (next.is_none() || starts_sentence)
-                && !(c == '.' && j == i + 1 && is_abbreviation_before(paragraph, &chars, i));
+                && !(c == '.'
+                    && j == i + 1
+                    && is_abbreviation_before(paragraph, &chars, i)
+                    && !ends_after_time_abbreviation(paragraph, &chars, i, k));
             if ends_here {
                 let end_byte = chars.get(end).map_or(paragraph.len(), |&(b, _)| b);
                 push_trimmed(&paragraph[start..end_byte], out);
@@ -104,6 +107,64 @@ fn is_abbreviation_before(paragraph: &str, chars: &[(usize, char)], dot: usize) 
     single_initial || ABBREVIATIONS.contains(&word)
 }
 
+/// Whether `word` (without its period) is an abbreviation the segmenter never ends a sentence after.
+pub fn is_abbreviation(word: &str) -> bool {
+    ABBREVIATIONS.contains(&word)
+}
+
+/// "a.m."/"p.m."/"etc." end a sentence when an ordinary capitalised word follows ("at 10 p.m. Trucks …"), not
+/// a time zone ("p.m. EST"), a weekday or a month ("p.m. Monday").
+fn ends_after_time_abbreviation(
+    paragraph: &str,
+    chars: &[(usize, char)],
+    dot: usize,
+    next: usize,
+) -> bool {
+    let before: String = chars[..dot]
+        .iter()
+        .rev()
+        .take_while(|&&(_, c)| !c.is_whitespace())
+        .map(|&(_, c)| c)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if !matches!(before.as_str(), "a.m" | "p.m" | "etc") {
+        return false;
+    }
+    let Some(&(start, _)) = chars.get(next) else {
+        return false;
+    };
+    let word: String = paragraph[start..]
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    const NOT_STARTERS: &[&str] = &[
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    word.chars().count() > 1
+        && word.chars().skip(1).any(char::is_lowercase)
+        && !NOT_STARTERS.contains(&word.as_str())
+}
+
 fn push_trimmed(s: &str, out: &mut Vec<String>) {
     let normalized: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if !normalized.is_empty() {
@@ -117,6 +178,37 @@ mod tests {
 
     fn check(text: &str, expected: &[&str]) {
         assert_eq!(split_sentences(text), expected, "segmenting {text:?}");
+    }
+
+    #[test]
+    fn tricky_time_abbreviations_table() {
+        for (text, expected) in [
+            (
+                "The shift starts at 10 p.m. Trucks may enter until 4 a.m.",
+                &[
+                    "The shift starts at 10 p.m.",
+                    "Trucks may enter until 4 a.m.",
+                ][..],
+            ),
+            (
+                "It opens at 9 a.m. Monday in Paris.",
+                &["It opens at 9 a.m. Monday in Paris."][..],
+            ),
+            (
+                "The call is at 3 p.m. EST today.",
+                &["The call is at 3 p.m. EST today."][..],
+            ),
+            (
+                "Bread, milk, etc. The shop closes.",
+                &["Bread, milk, etc.", "The shop closes."][..],
+            ),
+            (
+                "Le magasin ferme à 20 h. Les clients partent.",
+                &["Le magasin ferme à 20 h.", "Les clients partent."][..],
+            ),
+        ] {
+            check(text, expected);
+        }
     }
 
     #[test]

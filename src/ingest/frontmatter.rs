@@ -1,0 +1,132 @@
+//! Front matter at the top of a `.txt`/`.md` article: YAML between `---` lines or TOML between `+++` lines,
+//! giving `title`, `url`, `source`, `published` (or `date`) and `lang`.
+
+/// Metadata a file declares about itself (front matter or HTML head). Every field is optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeclaredMeta {
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub published: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// Splits front matter off `text`. Returns `None` when the text has none; an error when it opens but is
+/// malformed (never closed, or bad TOML).
+pub fn split(text: &str) -> Result<Option<(DeclaredMeta, &str)>, String> {
+    let first = text.lines().next().unwrap_or("").trim_end();
+    let fence = match first {
+        "---" => "---",
+        "+++" => "+++",
+        _ => return Ok(None),
+    };
+    let after_open = &text[text.find('\n').map_or(text.len(), |i| i + 1)..];
+    let mut offset = 0;
+    for line in after_open.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == fence || (fence == "---" && trimmed == "...") {
+            let head = &after_open[..offset];
+            let rest = &after_open[offset + line.len()..];
+            let meta = if fence == "---" {
+                parse_yaml(head)
+            } else {
+                parse_toml(head)?
+            };
+            return Ok(Some((meta, rest)));
+        }
+        offset += line.len();
+    }
+    Err(format!(
+        "front matter opened with `{fence}` is never closed"
+    ))
+}
+
+/// Flat YAML: `key: value` lines, values optionally quoted; nested or list values are ignored.
+fn parse_yaml(head: &str) -> DeclaredMeta {
+    let mut meta = DeclaredMeta::default();
+    for line in head.lines() {
+        if line.starts_with([' ', '\t', '-', '#']) {
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = unquote(value.trim());
+        if value.is_empty() {
+            continue;
+        }
+        set(&mut meta, key.trim(), value);
+    }
+    meta
+}
+
+fn parse_toml(head: &str) -> Result<DeclaredMeta, String> {
+    let table: toml::Table = head
+        .parse()
+        .map_err(|e: toml::de::Error| format!("TOML front matter: {}", e.message()))?;
+    let mut meta = DeclaredMeta::default();
+    for (key, value) in &table {
+        let value = match value {
+            toml::Value::String(s) => s.trim().to_string(),
+            toml::Value::Datetime(d) => d.to_string(),
+            _ => continue,
+        };
+        if !value.is_empty() {
+            set(&mut meta, key, value);
+        }
+    }
+    Ok(meta)
+}
+
+fn set(meta: &mut DeclaredMeta, key: &str, value: String) {
+    let slot = match key.to_ascii_lowercase().as_str() {
+        "title" | "titre" => &mut meta.title,
+        "url" | "link" | "canonical" | "canonical_url" | "source_url" => &mut meta.url,
+        "source" | "site" | "site_name" | "publisher" => &mut meta.source,
+        "published" | "date" | "published_at" | "pubdate" => &mut meta.published,
+        "lang" | "language" | "langue" => &mut meta.lang,
+        _ => return,
+    };
+    if slot.is_none() {
+        *slot = Some(value);
+    }
+}
+
+fn unquote(v: &str) -> String {
+    let stripped = v
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .or_else(|| v.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')));
+    stripped.unwrap_or(v).trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_front_matter() {
+        let text = "---\ntitle: \"Un titre : deux points\"\nurl: https://ex.test/a\nlang: fr\ntags:\n  - a\n---\nBody.\n";
+        let (meta, rest) = split(text).unwrap().unwrap();
+        assert_eq!(meta.title.as_deref(), Some("Un titre : deux points"));
+        assert_eq!(meta.url.as_deref(), Some("https://ex.test/a"));
+        assert_eq!(meta.lang.as_deref(), Some("fr"));
+        assert_eq!(rest, "Body.\n");
+    }
+
+    #[test]
+    fn toml_front_matter() {
+        let text = "+++\ntitle = \"T\"\npublished = 2025-11-10\nsource = \"Wire\"\n+++\n\nBody.\n";
+        let (meta, rest) = split(text).unwrap().unwrap();
+        assert_eq!(meta.title.as_deref(), Some("T"));
+        assert_eq!(meta.published.as_deref(), Some("2025-11-10"));
+        assert_eq!(meta.source.as_deref(), Some("Wire"));
+        assert_eq!(rest, "\nBody.\n");
+    }
+
+    #[test]
+    fn none_or_unclosed() {
+        assert_eq!(split("Title\n\nBody.").unwrap(), None);
+        assert!(split("---\ntitle: x\nBody.").is_err());
+    }
+}

@@ -1,0 +1,133 @@
+//! HTML articles: the main content via `dom_smoothie` (a Readability port), falling back to the page's
+//! `<article>`/`<main>`/`<body>` blocks, and metadata from `<title>`, `og:` tags, the canonical link, `<time>`
+//! and the `lang` attribute.
+use super::frontmatter::DeclaredMeta;
+use dom_query::Document;
+
+/// What an HTML page gave: its metadata and the main text, blocks separated by blank lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HtmlArticle {
+    pub meta: DeclaredMeta,
+    pub text: String,
+}
+
+/// Extracts the article from an HTML page.
+pub fn extract(html: &str) -> Result<HtmlArticle, String> {
+    let doc = Document::from(html);
+    let meta = metadata(&doc);
+    let cfg = dom_smoothie::Config {
+        text_mode: dom_smoothie::TextMode::Formatted,
+        char_threshold: 200,
+        ..Default::default()
+    };
+    let readable = dom_smoothie::Readability::with_document(doc.clone(), None, Some(cfg))
+        .ok()
+        .and_then(|mut r| r.parse().ok())
+        .map(|a| a.text_content.to_string())
+        .filter(|t| t.split_whitespace().count() >= 20);
+    let text = match readable {
+        Some(t) => t,
+        None => blocks_text(&doc),
+    };
+    if text.trim().is_empty() {
+        return Err("HTML page without article text".to_string());
+    }
+    Ok(HtmlArticle { meta, text })
+}
+
+fn attr(doc: &Document, selector: &str, name: &str) -> Option<String> {
+    let sel = doc.select(selector);
+    let value = sel.attr(name)?.trim().to_string();
+    (!value.is_empty()).then_some(value)
+}
+
+fn metadata(doc: &Document) -> DeclaredMeta {
+    let title_tag = {
+        let t = doc.select("head title").text().trim().to_string();
+        (!t.is_empty()).then_some(t)
+    };
+    let source = attr(doc, r#"meta[property="og:site_name"]"#, "content")
+        .or_else(|| attr(doc, r#"meta[name="application-name"]"#, "content"));
+    let title = attr(doc, r#"meta[property="og:title"]"#, "content")
+        .or_else(|| attr(doc, r#"meta[name="twitter:title"]"#, "content"))
+        .or_else(|| {
+            doc.select("h1")
+                .first()
+                .text()
+                .trim()
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .into()
+        })
+        .filter(|t: &String| !t.is_empty())
+        .or(title_tag)
+        .map(|t| strip_site_suffix(&t, source.as_deref()));
+    let url = attr(doc, r#"link[rel="canonical"]"#, "href")
+        .or_else(|| attr(doc, r#"meta[property="og:url"]"#, "content"));
+    let published = attr(doc, r#"meta[property="article:published_time"]"#, "content")
+        .or_else(|| attr(doc, r#"meta[name="date"]"#, "content"))
+        .or_else(|| attr(doc, r#"meta[name="pubdate"]"#, "content"))
+        .or_else(|| attr(doc, r#"meta[itemprop="datePublished"]"#, "content"))
+        .or_else(|| attr(doc, "time[datetime]", "datetime"));
+    let lang = attr(doc, "html", "lang");
+    DeclaredMeta {
+        title,
+        url,
+        source,
+        published,
+        lang,
+    }
+}
+
+/// "Title | Site" → "Title" when "Site" is the site's name.
+fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
+    if let Some(site) = site {
+        for sep in [" | ", " - ", " – ", " — "] {
+            if let Some(rest) = title.strip_suffix(&format!("{sep}{site}")) {
+                return rest.trim().to_string();
+            }
+        }
+    }
+    title.trim().to_string()
+}
+
+/// Fallback: headings, paragraphs and list items of the main element, one block each.
+fn blocks_text(doc: &Document) -> String {
+    let root = ["article", "main", "body"]
+        .iter()
+        .map(|s| doc.select(s))
+        .find(|s| s.exists());
+    let Some(root) = root else {
+        return String::new();
+    };
+    let mut blocks = Vec::new();
+    for node in root.select("h1, h2, h3, h4, p, li").nodes() {
+        let text = node.text().split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() {
+            blocks.push(text);
+        }
+    }
+    blocks.join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_from_head() {
+        let html = r#"<!doctype html><html lang="fr"><head><title>Le pont | Le Journal</title>
+<meta property="og:site_name" content="Le Journal">
+<link rel="canonical" href="https://journal.test/pont">
+<meta property="article:published_time" content="2025-03-02T08:00:00+01:00"></head>
+<body><article><h1>Le pont</h1><p>Le nouveau pont ouvrira en mars, a annoncé la mairie jeudi.</p></article></body></html>"#;
+        let a = extract(html).unwrap();
+        assert_eq!(a.meta.title.as_deref(), Some("Le pont"));
+        assert_eq!(a.meta.source.as_deref(), Some("Le Journal"));
+        assert_eq!(a.meta.url.as_deref(), Some("https://journal.test/pont"));
+        assert_eq!(a.meta.lang.as_deref(), Some("fr"));
+        assert!(a.text.contains("Le nouveau pont ouvrira en mars"));
+    }
+}
