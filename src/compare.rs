@@ -15,17 +15,37 @@ use std::path::Path;
 /// Summaries of one side of a comparison: item id → language → text (sentences separated by newlines).
 pub type Summaries = BTreeMap<String, BTreeMap<Lang, String>>;
 
-/// Scores of one item in one language.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ItemScores {
-    pub id: String,
-    pub lang: Lang,
+/// ROUGE F1 (0–1), chrF and BLEU (0–100).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Scores {
     pub rouge1: f64,
     pub rouge2: f64,
     pub rouge_l: f64,
     pub rouge_lsum: f64,
     pub chrf: f64,
     pub bleu: f64,
+}
+
+impl Scores {
+    fn values(&self) -> [f64; 6] {
+        [
+            self.rouge1,
+            self.rouge2,
+            self.rouge_l,
+            self.rouge_lsum,
+            self.chrf,
+            self.bleu,
+        ]
+    }
+}
+
+/// Scores of one item in one language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemScores {
+    pub id: String,
+    pub lang: Lang,
+    #[serde(flatten)]
+    pub scores: Scores,
 }
 
 /// Overall scores for one language.
@@ -33,26 +53,15 @@ pub struct ItemScores {
 pub struct Overall {
     pub lang: Lang,
     pub items: usize,
-    pub rouge1: f64,
-    pub rouge2: f64,
-    pub rouge_l: f64,
-    pub rouge_lsum: f64,
-    pub chrf: f64,
-    pub bleu: f64,
+    #[serde(flatten)]
+    pub scores: Scores,
 }
 
 impl Overall {
     /// The value of a metric by its command-line name.
     pub fn metric(&self, name: &str) -> Option<f64> {
-        Some(match name {
-            "rouge1" => self.rouge1,
-            "rouge2" => self.rouge2,
-            "rougeL" => self.rouge_l,
-            "rougeLsum" => self.rouge_lsum,
-            "chrf" => self.chrf,
-            "bleu" => self.bleu,
-            _ => return None,
-        })
+        let index = METRICS.iter().position(|m| *m == name)?;
+        Some(self.scores.values()[index])
     }
 }
 
@@ -163,29 +172,34 @@ pub fn compare(a: &Summaries, b: &Summaries) -> Comparison {
             scored.push(ItemScores {
                 id: id.clone(),
                 lang,
-                rouge1: r.rouge1.fmeasure,
-                rouge2: r.rouge2.fmeasure,
-                rouge_l: r.rouge_l.fmeasure,
-                rouge_lsum: r.rouge_lsum.fmeasure,
-                chrf: chrf_sentence(hyp, reference),
-                bleu: bleu_sentence(hyp, reference).score,
+                scores: Scores {
+                    rouge1: r.rouge1.fmeasure,
+                    rouge2: r.rouge2.fmeasure,
+                    rouge_l: r.rouge_l.fmeasure,
+                    rouge_lsum: r.rouge_lsum.fmeasure,
+                    chrf: chrf_sentence(hyp, reference),
+                    bleu: bleu_sentence(hyp, reference).score,
+                },
             });
             pairs.push((hyp.as_str(), reference.as_str()));
         }
         if scored.is_empty() {
             continue;
         }
-        let mean =
-            |f: fn(&ItemScores) -> f64| scored.iter().map(f).sum::<f64>() / scored.len() as f64;
+        let mean = |f: fn(&Scores) -> f64| {
+            scored.iter().map(|s| f(&s.scores)).sum::<f64>() / scored.len() as f64
+        };
         overall.push(Overall {
             lang,
             items: scored.len(),
-            rouge1: mean(|s| s.rouge1),
-            rouge2: mean(|s| s.rouge2),
-            rouge_l: mean(|s| s.rouge_l),
-            rouge_lsum: mean(|s| s.rouge_lsum),
-            chrf: chrf_corpus(&pairs),
-            bleu: bleu_corpus(&pairs).score,
+            scores: Scores {
+                rouge1: mean(|s| s.rouge1),
+                rouge2: mean(|s| s.rouge2),
+                rouge_l: mean(|s| s.rouge_l),
+                rouge_lsum: mean(|s| s.rouge_lsum),
+                chrf: chrf_corpus(&pairs),
+                bleu: bleu_corpus(&pairs).score,
+            },
         });
         items.extend(scored);
     }
@@ -232,17 +246,13 @@ pub fn table(c: &Comparison) -> String {
         )
     };
     for s in &c.items {
-        out.push_str(&row(
-            &s.id,
-            s.lang,
-            [s.rouge1, s.rouge2, s.rouge_l, s.rouge_lsum, s.chrf, s.bleu],
-        ));
+        out.push_str(&row(&s.id, s.lang, s.scores.values()));
     }
     for o in &c.overall {
         out.push_str(&row(
             &format!("overall ({} items)", o.items),
             o.lang,
-            [o.rouge1, o.rouge2, o.rouge_l, o.rouge_lsum, o.chrf, o.bleu],
+            o.scores.values(),
         ));
     }
     for id in &c.only_in_a {
@@ -271,8 +281,8 @@ mod tests {
         assert_eq!(c.overall.len(), 1);
         let o = &c.overall[0];
         assert_eq!((o.lang, o.items), (Lang::Fr, 1));
-        assert_eq!((o.rouge1, o.rouge_l), (1.0, 1.0));
-        assert!((o.chrf - 100.0).abs() < 1e-9 && (o.bleu - 100.0).abs() < 1e-9);
+        assert_eq!((o.scores.rouge1, o.scores.rouge_l), (1.0, 1.0));
+        assert!((o.scores.chrf - 100.0).abs() < 1e-9 && (o.scores.bleu - 100.0).abs() < 1e-9);
         assert!(shortfalls(&c, &parse_minimums("rougeL=0.99,chrf=99").unwrap()).is_empty());
     }
 

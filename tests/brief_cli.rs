@@ -39,23 +39,22 @@ fn item<'a>(brief: &'a Value, path_suffix: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no item for {path_suffix}"))
 }
 
+/// `tandem brief` of the fixture articles for 2025-11-10 into `out`.
+fn dated_brief(out: &Path, models: &Path) -> Output {
+    let out = out.to_str().unwrap();
+    tandem(
+        &["brief", &articles(), "--out", out, "--date", "2025-11-10"],
+        models,
+    )
+}
+
 #[test]
 fn brief_with_all_models_has_aligned_sides_languages_sources_and_models() {
     let tmp = tempfile::tempdir().unwrap();
     let models = tmp.path().join("models");
     common::import_roles(&models, &Role::ALL);
     let out = tmp.path().join("out");
-    let run = tandem(
-        &[
-            "brief",
-            &articles(),
-            "--out",
-            out.to_str().unwrap(),
-            "--date",
-            "2025-11-10",
-        ],
-        &models,
-    );
+    let run = dated_brief(&out, &models);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(0), "stderr: {stderr}");
 
@@ -144,17 +143,7 @@ fn brief_with_all_models_has_aligned_sides_languages_sources_and_models() {
 
     // Same input and models: byte-identical brief.
     let out2 = tmp.path().join("out2");
-    let rerun = tandem(
-        &[
-            "brief",
-            &articles(),
-            "--out",
-            out2.to_str().unwrap(),
-            "--date",
-            "2025-11-10",
-        ],
-        &models,
-    );
+    let rerun = dated_brief(&out2, &models);
     assert_eq!(rerun.status.code(), Some(0));
     assert_eq!(
         std::fs::read(out.join("brief.json")).unwrap(),
