@@ -427,7 +427,7 @@ impl MarianTranslator {
         })
     }
 
-    /// Advances `bar` by one per text translated.
+    /// Advances `bar` by one per piece translated (a text over the model's input counts for each of its pieces).
     pub fn set_progress(&mut self, bar: Option<indicatif::ProgressBar>) {
         self.progress = bar;
     }
@@ -462,6 +462,9 @@ impl Translator for MarianTranslator {
                 pieces.push(p);
                 owner.push(i);
             }
+        }
+        if let Some(bar) = &self.progress {
+            bar.set_length(pieces.len() as u64);
         }
         let progress = self.progress.clone();
         let translated = self.model.generate_texts(&pieces, &mut |n| {
