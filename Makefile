@@ -16,9 +16,10 @@ run:
 test:
 	@$(ENV) cargo test --locked
 
-## lint: formatting and clippy, as CI checks them
+## lint: formatting and clippy, as CI checks them; the opt-in `remote` feature must keep compiling
 lint:
-	@$(ENV) cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings
+	@$(ENV) cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && \
+	cargo check --locked --features remote
 
 build:
 	@$(ENV) cargo build --release --locked
