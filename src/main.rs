@@ -200,7 +200,7 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
     )?;
 
     let mut err = std::io::stderr().lock();
-    for f in &run.failures {
+    for f in &run.brief.skipped {
         writeln!(err, "tandem: skipped {}: {}", f.path.display(), f.reason)?;
     }
     for m in &run.missing_models {
@@ -213,11 +213,11 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
         out.display(),
         run.brief.models.summarizer
     )?;
-    if !run.failures.is_empty() {
+    if !run.brief.skipped.is_empty() {
         writeln!(
             err,
             "tandem: {} file(s) could not be used",
-            run.failures.len()
+            run.brief.skipped.len()
         )?;
         return Ok(ExitCode::from(EXIT_SOME_FAILED));
     }

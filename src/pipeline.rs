@@ -8,7 +8,7 @@ use crate::brief::{
     AlignedSentence, Bilingual, Brief, BriefItem, ModelsUsed, SideInfo, SideStatus, Source,
     SCHEMA_VERSION,
 };
-use crate::ingest::{self, Article, IngestFailure};
+use crate::ingest::{self, Article};
 use crate::lang::Lang;
 use crate::models::check::check_model_dir;
 use crate::models::extractive::ExtractiveSummarizer;
@@ -36,9 +36,8 @@ pub struct BriefOptions {
 /// A finished run: the brief, and what the user should know about it.
 #[derive(Debug)]
 pub struct BriefRun {
+    /// The brief; `brief.skipped` lists the files that could not be used.
     pub brief: Brief,
-    /// Files that could not be used.
-    pub failures: Vec<IngestFailure>,
     /// Models that were missing, each with the paragraph that says how to install it.
     pub missing_models: Vec<String>,
     /// True when some item has a side left untranslated.
@@ -168,11 +167,10 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
         date: opts.date.clone(),
         items,
         models,
-        skipped: ingested.failures.clone(),
+        skipped: ingested.failures,
     };
     Ok(BriefRun {
         brief,
-        failures: ingested.failures,
         missing_models,
         untranslated_sides,
     })

@@ -3,7 +3,7 @@
 mod common;
 
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tandem::models::manifest::Role;
 
@@ -17,8 +17,8 @@ fn tandem(args: &[&str], models_dir: &Path) -> Output {
         .unwrap()
 }
 
-fn articles() -> String {
-    common::fixtures().join("articles").display().to_string()
+fn articles() -> PathBuf {
+    common::fixtures().join("articles")
 }
 
 fn read_brief(out: &Path) -> Value {
@@ -39,13 +39,17 @@ fn item<'a>(brief: &'a Value, path_suffix: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no item for {path_suffix}"))
 }
 
+/// `tandem brief <input> --out <out>` with `extra` arguments.
+fn run_brief(input: &Path, out: &Path, models: &Path, extra: &[&str]) -> Output {
+    let (input, out) = (input.to_str().unwrap(), out.to_str().unwrap());
+    let mut args = vec!["brief", input, "--out", out];
+    args.extend_from_slice(extra);
+    tandem(&args, models)
+}
+
 /// `tandem brief` of the fixture articles for 2025-11-10 into `out`.
 fn dated_brief(out: &Path, models: &Path) -> Output {
-    let out = out.to_str().unwrap();
-    tandem(
-        &["brief", &articles(), "--out", out, "--date", "2025-11-10"],
-        models,
-    )
+    run_brief(&articles(), out, models, &["--date", "2025-11-10"])
 }
 
 #[test]
@@ -157,10 +161,7 @@ fn without_models_the_brief_is_extractive_and_says_what_is_not_translated() {
     let models = tmp.path().join("no-models");
     std::fs::create_dir(&models).unwrap();
     let out = tmp.path().join("out");
-    let run = tandem(
-        &["brief", &articles(), "--out", out.to_str().unwrap()],
-        &models,
-    );
+    let run = run_brief(&articles(), &out, &models, &[]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(4), "stderr: {stderr}");
     for role in ["translate-fr-en", "translate-en-fr", "summarize-en"] {
@@ -256,10 +257,7 @@ fn truncated_weights_stop_the_run_before_any_article_with_the_file_named() {
     let bytes = std::fs::read(&weights).unwrap();
     std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
     let out = tmp.path().join("out");
-    let run = tandem(
-        &["brief", &articles(), "--out", out.to_str().unwrap()],
-        &models,
-    );
+    let run = run_brief(&articles(), &out, &models, &[]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("translate-en-fr"), "{stderr}");
@@ -280,15 +278,7 @@ fn an_output_folder_inside_the_articles_folder_is_refused() {
     std::fs::create_dir(&input).unwrap();
     std::fs::write(input.join("a.txt"), "Title\n\nSome body text here.\n").unwrap();
     let out = input.join("out");
-    let run = tandem(
-        &[
-            "brief",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let run = run_brief(&input, &out, tmp.path(), &[]);
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("inside the articles folder"));
     assert!(!out.exists());
@@ -307,15 +297,7 @@ fn a_bad_file_is_reported_and_the_rest_of_the_batch_is_done() {
     std::fs::write(input.join("empty.txt"), "  \n").unwrap();
     std::fs::write(input.join("binary.txt"), [0xff, 0xfe, 0x00, 0x81]).unwrap();
     let out = tmp.path().join("out");
-    let run = tandem(
-        &[
-            "brief",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let run = run_brief(&input, &out, tmp.path(), &[]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("empty.txt: empty file"), "{stderr}");

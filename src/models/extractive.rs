@@ -106,10 +106,6 @@ impl Summarizer for ExtractiveSummarizer {
     fn summarize(&mut self, texts: &[String], lang: Lang) -> Result<Vec<String>> {
         Ok(texts.iter().map(|t| self.summarize_one(t, lang)).collect())
     }
-
-    fn languages(&self) -> &[Lang] {
-        &[Lang::En, Lang::Fr]
-    }
 }
 
 #[cfg(test)]

@@ -20,8 +20,6 @@ use std::path::Path;
 pub trait Translator {
     /// Identifies the model that translates (source and weights fingerprint); recorded in the brief.
     fn model_name(&self) -> String;
-    /// Source and target languages.
-    fn direction(&self) -> (Lang, Lang);
     /// Translates each text; the output has the same length and order as the input.
     fn translate(&mut self, texts: &[String]) -> Result<Vec<String>>;
 }
@@ -32,8 +30,6 @@ pub trait Summarizer {
     fn model_name(&self) -> String;
     /// Summarizes each text (written in `lang`); the output has the same length and order as the input.
     fn summarize(&mut self, texts: &[String], lang: Lang) -> Result<Vec<String>>;
-    /// Languages it can summarize.
-    fn languages(&self) -> &[Lang];
 }
 
 /// SHA-256 of a file, in hex.

@@ -329,24 +329,37 @@ impl Seq2Seq {
             .collect())
     }
 
-    /// Generates for texts that each fit the model, in length-sorted batches; returns decoded texts in input
-    /// order. `on_batch` is told how many texts each finished batch held.
-    pub fn generate_texts(
+    /// Generates one output per text from `pieces`: (index of the text it belongs to, token ids that fit the
+    /// model). Pieces run in length-sorted batches; the outputs of a text's pieces are joined in order.
+    /// `progress` advances by one per piece.
+    fn generate_pieces(
         &self,
-        texts: &[String],
-        on_batch: &mut dyn FnMut(usize),
+        pieces: &[(usize, Vec<i64>)],
+        n_texts: usize,
+        progress: Option<&indicatif::ProgressBar>,
     ) -> Result<Vec<String>> {
-        let encoded = self.encode(&texts.iter().map(String::as_str).collect::<Vec<_>>());
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| (encoded[i].len(), i));
-        let mut out = vec![String::new(); texts.len()];
+        if let Some(bar) = progress {
+            bar.set_length(pieces.len() as u64);
+        }
+        let mut order: Vec<usize> = (0..pieces.len()).collect();
+        order.sort_by_key(|&k| (pieces[k].1.len(), k));
+        let mut decoded = vec![String::new(); pieces.len()];
         for batch in order.chunks(self.batch_size.max(1)) {
-            let inputs: Vec<Vec<i64>> = batch.iter().map(|&i| encoded[i].clone()).collect();
+            let inputs: Vec<Vec<i64>> = batch.iter().map(|&k| pieces[k].1.clone()).collect();
             let generated = self.generate_ids(&inputs, &self.settings)?;
-            for (&i, ids) in batch.iter().zip(generated) {
-                out[i] = self.decode(&ids);
+            for (&k, ids) in batch.iter().zip(generated) {
+                decoded[k] = self.decode(&ids);
             }
-            on_batch(batch.len());
+            if let Some(bar) = progress {
+                bar.inc(batch.len() as u64);
+            }
+        }
+        let mut out = vec![String::new(); n_texts];
+        for ((owner, _), text) in pieces.iter().zip(decoded) {
+            if !out[*owner].is_empty() {
+                out[*owner].push(' ');
+            }
+            out[*owner].push_str(&text);
         }
         Ok(out)
     }
@@ -404,25 +417,19 @@ fn cut_at_eos(ids: &[i64], eos: i64, pad: i64) -> Vec<i64> {
 /// Marian translation through rust-bert.
 pub struct MarianTranslator {
     model: Seq2Seq,
-    direction: (Lang, Lang),
     progress: Option<indicatif::ProgressBar>,
 }
 
 impl MarianTranslator {
     /// Loads the Marian model of `role` (translate-fr-en or translate-en-fr) from `dir`.
     pub fn load(role: Role, dir: &Path, device: Device) -> Result<MarianTranslator> {
-        let direction = match role {
-            Role::TranslateFrEn => (Lang::Fr, Lang::En),
-            Role::TranslateEnFr => (Lang::En, Lang::Fr),
-            Role::SummarizeEn => {
-                return Err(Error::Usage(
-                    "summarize-en is not a translation role".into(),
-                ))
-            }
-        };
+        if role == Role::SummarizeEn {
+            return Err(Error::Usage(
+                "summarize-en is not a translation role".into(),
+            ));
+        }
         Ok(MarianTranslator {
             model: Seq2Seq::load(role, Architecture::Marian, dir, device)?,
-            direction,
             progress: None,
         })
     }
@@ -443,43 +450,22 @@ impl Translator for MarianTranslator {
         self.model.model_name()
     }
 
-    fn direction(&self) -> (Lang, Lang) {
-        self.direction
-    }
-
     /// Texts longer than the model's input are translated piece by piece (sentences, then words) and joined,
     /// never truncated.
     fn translate(&mut self, texts: &[String]) -> Result<Vec<String>> {
-        let mut pieces = Vec::new();
-        let mut owner = Vec::new();
-        for (i, text) in texts.iter().enumerate() {
-            let parts = if self.model.count_tokens(text) <= self.model.max_input_tokens {
-                vec![text.clone()]
+        let model = &self.model;
+        let encoded = model.encode(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+        let mut pieces = Vec::with_capacity(texts.len());
+        for (i, (text, ids)) in texts.iter().zip(encoded).enumerate() {
+            if ids.len() <= model.max_input_tokens {
+                pieces.push((i, ids));
             } else {
-                self.model.fit_to_budget(text)
-            };
-            for p in parts {
-                pieces.push(p);
-                owner.push(i);
+                let parts = model.fit_to_budget(text);
+                let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+                pieces.extend(model.encode(&refs).into_iter().map(|ids| (i, ids)));
             }
         }
-        if let Some(bar) = &self.progress {
-            bar.set_length(pieces.len() as u64);
-        }
-        let progress = self.progress.clone();
-        let translated = self.model.generate_texts(&pieces, &mut |n| {
-            if let Some(bar) = &progress {
-                bar.inc(n as u64);
-            }
-        })?;
-        let mut out = vec![String::new(); texts.len()];
-        for (i, t) in owner.into_iter().zip(translated) {
-            if !out[i].is_empty() {
-                out[i].push(' ');
-            }
-            out[i].push_str(&t);
-        }
-        Ok(out)
+        model.generate_pieces(&pieces, texts.len(), self.progress.as_ref())
     }
 }
 
@@ -504,11 +490,6 @@ impl BartSummarizer {
         self.progress = Some(bar);
         self
     }
-
-    /// The underlying model.
-    pub fn model(&self) -> &Seq2Seq {
-        &self.model
-    }
 }
 
 impl Summarizer for BartSummarizer {
@@ -522,35 +503,14 @@ impl Summarizer for BartSummarizer {
                 "the BART summarizer reads English only, got {lang}"
             )));
         }
-        let mut chunks = Vec::new();
-        let mut owner = Vec::new();
+        let model = &self.model;
+        let mut pieces = Vec::new();
         for (i, text) in texts.iter().enumerate() {
-            for chunk in self.model.fit_to_budget(text) {
-                chunks.push(chunk);
-                owner.push(i);
-            }
+            let chunks = model.fit_to_budget(text);
+            let refs: Vec<&str> = chunks.iter().map(String::as_str).collect();
+            pieces.extend(model.encode(&refs).into_iter().map(|ids| (i, ids)));
         }
-        if let Some(bar) = &self.progress {
-            bar.set_length(chunks.len() as u64);
-        }
-        let progress = self.progress.clone();
-        let summaries = self.model.generate_texts(&chunks, &mut |n| {
-            if let Some(bar) = &progress {
-                bar.inc(n as u64);
-            }
-        })?;
-        let mut out = vec![String::new(); texts.len()];
-        for (i, s) in owner.into_iter().zip(summaries) {
-            if !out[i].is_empty() {
-                out[i].push(' ');
-            }
-            out[i].push_str(&s);
-        }
-        Ok(out)
-    }
-
-    fn languages(&self) -> &[Lang] {
-        &[Lang::En]
+        model.generate_pieces(&pieces, texts.len(), self.progress.as_ref())
     }
 }
 
