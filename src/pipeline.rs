@@ -5,7 +5,7 @@
 //! A missing model never stops the run: the extractive summarizer stands in for BART, and a missing translator
 //! leaves the other side marked `not_translated` with a notice saying how to install it.
 use crate::brief::{
-    AlignedSentence, Bilingual, Brief, BriefItem, ModelsUsed, SideInfo, SideStatus, Source,
+    AlignedSentence, Bilingual, Brief, BriefItem, ModelsUsed, Period, SideInfo, SideStatus, Source,
     SCHEMA_VERSION,
 };
 use crate::ingest::{self, Article};
@@ -164,7 +164,10 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
     let brief = Brief {
         schema_version: SCHEMA_VERSION,
         title: brief_title(opts.date.as_deref()),
-        date: opts.date.clone(),
+        period: opts.date.clone().map(|d| Period {
+            since: Some(d.clone()),
+            until: Some(d),
+        }),
         items,
         models,
         skipped: ingested.failures,
@@ -320,12 +323,18 @@ fn to_item(w: Work, fr_en: Option<&str>, en_fr: Option<&str>) -> BriefItem {
         sentences,
         en,
         fr,
+        published: a.published.clone(),
         sources: vec![Source {
+            id: a.id.clone(),
             link: a.link(),
             url: a.url.clone(),
             path: a.path.display().to_string(),
             title: a.title.clone(),
+            language: a.lang,
+            published: a.published.clone(),
+            outlet: a.source_name.clone(),
         }],
+        grouping: None,
     }
 }
 

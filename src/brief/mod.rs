@@ -1,4 +1,4 @@
-//! The brief: plain serde types (versioned JSON, see `SCHEMA_VERSION`) and their renderers.
+//! The brief: plain serde types (versioned JSON, see `SCHEMA_VERSION` and `schema.json`) and their renderers.
 pub mod render;
 
 use crate::ingest::IngestFailure;
@@ -6,7 +6,7 @@ use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 
 /// Version of the `brief.json` layout; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A bilingual brief.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,9 +14,11 @@ pub struct Brief {
     pub schema_version: u32,
     /// The brief's title in both languages.
     pub title: Bilingual,
-    /// The day the brief covers, when one was given (`--date`).
+    /// The published dates the brief covers (`--date`, or `--since`/`--until`); absent when every article was
+    /// taken whatever its date.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub period: Option<Period>,
+    /// The stories, most important first: `items[0]` is the lead.
     pub items: Vec<BriefItem>,
     /// The models that made this brief.
     pub models: ModelsUsed,
@@ -24,21 +26,56 @@ pub struct Brief {
     pub skipped: Vec<IngestFailure>,
 }
 
+/// Inclusive range of published dates (`YYYY-MM-DD`); an open end is `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub since: Option<String>,
+    pub until: Option<String>,
+}
+
 /// One story: a title and a summary, sentence-aligned in English and French, with its sources.
+/// Articles about the same story (from several outlets, or in both languages) make one item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BriefItem {
-    /// Stable id of the item (the article's content id).
+    /// Stable id of the item: the lead source's article id for a single article, else a hash of all of them.
     pub id: String,
-    /// Language the article was written in.
+    /// Language the lead source was written in.
     pub original_language: Lang,
+    /// Latest published date among the sources, when known.
+    pub published: Option<String>,
+    /// The lead source's title.
     pub title: Bilingual,
     /// The summary, sentence by sentence: `sentences[i].en` and `sentences[i].fr` say the same thing.
     pub sentences: Vec<AlignedSentence>,
     /// How each side was made.
     pub en: SideInfo,
     pub fr: SideInfo,
-    /// Where the story comes from.
+    /// Where the story comes from, lead source first.
     pub sources: Vec<Source>,
+    /// Why these sources were grouped into one item; absent for a single source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grouping: Option<Grouping>,
+}
+
+/// Why several articles were taken for the same story.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grouping {
+    /// How similarity was measured (`tfidf-cosine`: TF-IDF vectors of the English text, cosine similarity).
+    pub method: String,
+    /// Two articles are the same story when their similarity is at least this.
+    pub threshold: f64,
+    /// The links that joined the group: each pair of source ids at or above the threshold.
+    pub links: Vec<GroupLink>,
+}
+
+/// Two sources of an item found to tell the same story.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupLink {
+    pub a: String,
+    pub b: String,
+    pub similarity: f64,
+    /// The terms that weigh most in their similarity (stemmed), strongest first.
+    pub shared_terms: Vec<String>,
 }
 
 /// A text in both languages; a side is `null` when it could not be made (see [`SideInfo`]).
@@ -86,10 +123,18 @@ pub enum SideStatus {
 /// A source of an item. `link` is the URL when known, else the file path; never invented.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Source {
+    /// The article's content id.
+    pub id: String,
     pub link: String,
     pub url: Option<String>,
     pub path: String,
+    /// The article's title, in its own language.
     pub title: String,
+    pub language: Lang,
+    /// Published date (`YYYY-MM-DD`), when known.
+    pub published: Option<String>,
+    /// The publication's name, when known.
+    pub outlet: Option<String>,
 }
 
 /// The models used for a brief.
