@@ -1,7 +1,7 @@
 //! The `tandem` command line: parses arguments, calls the library, prints. Each command is one function.
 //!
-//! Exit status: 0 done; 1 error (nothing written); 2 bad usage; 3 brief written but some articles failed;
-//! 4 brief written but some sides are untranslated because a translation model is not installed;
+//! Exit status: 0 done; 1 error (nothing written); 2 bad usage; 3 outputs written but some articles failed;
+//! 4 outputs written but some sides are untranslated because a translation model is not installed;
 //! 5 (`compare`) a score fell below a `--min` bar.
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -12,7 +12,7 @@ use tandem::brief::render;
 use tandem::lang::Lang;
 use tandem::models::manifest::{self, Manifest, Role};
 use tandem::models::Architecture;
-use tandem::output::write_atomic;
+use tandem::output::write_all_atomic;
 use tandem::pipeline::{self, BriefOptions};
 use tandem::progress::Progress;
 
@@ -33,6 +33,12 @@ struct Cli {
     /// No progress bars.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Folder of the cache of model outputs [default: $XDG_CACHE_HOME/tandem or ~/.cache/tandem].
+    #[arg(long, global = true, env = "TANDEM_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Run without the cache: every text goes through the models, nothing is stored.
+    #[arg(long, global = true)]
+    no_cache: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,8 +52,15 @@ enum Command {
         /// An article file (.txt, .md, .html).
         file: PathBuf,
     },
+    /// Translate whole articles (a file or a folder) into bilingual Markdown and JSON, paragraph by paragraph.
+    Translate(TranslateArgs),
     /// Score summaries A against references B (two brief.json files or two folders of summaries).
     Compare(CompareArgs),
+    /// Show what the cache of model outputs holds, or empty it.
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
     /// List the model roles and whether they are installed, or import a checkpoint.
     Models {
         #[command(subcommand)]
@@ -59,18 +72,54 @@ enum Command {
 struct BriefArgs {
     /// Folder of articles (*.txt; optional manifest.jsonl with urls).
     articles_dir: PathBuf,
-    /// Output folder for brief.json, brief.en.md, brief.fr.md (must not be inside the articles folder).
+    /// Output folder for brief.json, brief.en.md, brief.fr.md, brief.html and report.json (must not be inside the
+    /// articles folder).
     #[arg(long)]
     out: PathBuf,
-    /// The day the brief covers, shown in its title (YYYY-MM-DD).
-    #[arg(long)]
+    /// Brief of one day: only articles published that day (YYYY-MM-DD).
+    #[arg(long, conflicts_with_all = ["since", "until"])]
     date: Option<String>,
+    /// Only articles published on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    since: Option<String>,
+    /// Only articles published on or before this day (YYYY-MM-DD).
+    #[arg(long)]
+    until: Option<String>,
+    /// With a date range, keep articles whose published date is unknown (they are left out by default).
+    #[arg(long)]
+    include_undated: bool,
     /// Treat every article as this language instead of detecting it (en or fr).
     #[arg(long, value_parser = parse_lang)]
     lang: Option<Lang>,
     /// Where to run the models.
     #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
     device: DeviceArg,
+}
+
+#[derive(clap::Args)]
+struct TranslateArgs {
+    /// An article file, or a folder of articles.
+    input: PathBuf,
+    /// Output folder for <name>.<lang>.md and <name>.<lang>.json (must not be inside the input folder).
+    #[arg(long)]
+    out: PathBuf,
+    /// Target language (en or fr); by default each article goes to the other language.
+    #[arg(long, value_parser = parse_lang)]
+    to: Option<Lang>,
+    /// Treat every article as this language instead of detecting it (en or fr).
+    #[arg(long, value_parser = parse_lang)]
+    lang: Option<Lang>,
+    /// Where to run the models.
+    #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
+    device: DeviceArg,
+}
+
+#[derive(Subcommand)]
+enum CacheAction {
+    /// Entries per stage, distinct models, size on disk.
+    Stats,
+    /// Delete every entry.
+    Clear,
 }
 
 #[derive(clap::Args)]
@@ -133,7 +182,9 @@ fn main() -> ExitCode {
         .init();
     let result = match &cli.command {
         Command::Brief(args) => cmd_brief(&cli, args),
+        Command::Translate(args) => cmd_translate(&cli, args),
         Command::Compare(args) => cmd_compare(args),
+        Command::Cache { action } => cmd_cache(&cli, action),
         Command::Inspect { file } => cmd_inspect(file),
         Command::Models { action } => match action {
             None | Some(ModelsAction::List) => cmd_models_list(&cli.models_dir),
@@ -163,10 +214,21 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// `tandem brief`: runs the pipeline and writes brief.json, brief.en.md and brief.fr.md atomically.
-fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
-    pipeline::check_out_dir(&args.articles_dir, &args.out)?;
-    let device = match args.device {
+/// The cache folder the user chose, the default one, or none (`--no-cache`).
+fn cache_dir(cli: &Cli) -> Result<Option<PathBuf>> {
+    if cli.no_cache {
+        return Ok(None);
+    }
+    match cli.cache_dir.clone().or_else(tandem::cache::default_dir) {
+        Some(dir) => Ok(Some(dir)),
+        None => anyhow::bail!(
+            "no cache folder: set --cache-dir (or TANDEM_CACHE_DIR), or pass --no-cache"
+        ),
+    }
+}
+
+fn device(arg: DeviceArg) -> Result<tch::Device> {
+    Ok(match arg {
         DeviceArg::Auto => tch::Device::cuda_if_available(),
         DeviceArg::Cpu => tch::Device::Cpu,
         DeviceArg::Cuda => {
@@ -176,47 +238,68 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
             );
             tch::Device::Cuda(0)
         }
-    };
+    })
+}
+
+/// `tandem brief`: runs the pipeline, writes brief.json, brief.en.md, brief.fr.md, brief.html and report.json
+/// (each complete before any replaces the previous one), and prints the run summary.
+fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
+    pipeline::check_out_dir(&args.articles_dir, &args.out)?;
+    let period = tandem::select::period(
+        args.date.as_deref(),
+        args.since.as_deref(),
+        args.until.as_deref(),
+    )?;
     let opts = BriefOptions {
         articles_dir: args.articles_dir.clone(),
         models_dir: cli.models_dir.clone(),
-        date: args.date.clone(),
+        period,
+        include_undated: args.include_undated,
         lang: args.lang,
-        device,
+        device: device(args.device)?,
+        cache_dir: cache_dir(cli)?,
     };
-    let run = pipeline::run_brief(&opts, &Progress::new(cli.quiet))?;
     let out = &args.out;
-    write_atomic(
-        &out.join("brief.json"),
-        render::to_json(&run.brief).as_bytes(),
-    )?;
-    write_atomic(
-        &out.join("brief.en.md"),
-        render::to_markdown(&run.brief, Lang::En).as_bytes(),
-    )?;
-    write_atomic(
-        &out.join("brief.fr.md"),
-        render::to_markdown(&run.brief, Lang::Fr).as_bytes(),
-    )?;
+    tandem::output::remove_stale_temporaries(out)?;
+    let mut run = pipeline::run_brief(&opts, &Progress::new(cli.quiet))?;
+    let started = std::time::Instant::now();
+    let brief = &run.brief;
+    let files = [
+        ("brief.json", render::to_json(brief)),
+        ("brief.en.md", render::to_markdown(brief, Lang::En)),
+        ("brief.fr.md", render::to_markdown(brief, Lang::Fr)),
+    ];
+    let mut outputs: Vec<(PathBuf, Vec<u8>)> = files
+        .into_iter()
+        .map(|(name, text)| (out.join(name), text.into_bytes()))
+        .collect();
+    run.report
+        .stages
+        .push(tandem::stage::StageReport::plain("render", 1, started));
+    outputs.push((
+        out.join("report.json"),
+        (serde_json::to_string_pretty(&run.report)? + "\n").into_bytes(),
+    ));
+    write_all_atomic(&outputs)?;
 
+    let names: Vec<String> = outputs
+        .iter()
+        .filter_map(|(p, _)| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .collect();
     let mut err = std::io::stderr().lock();
-    for f in &run.brief.skipped {
-        writeln!(err, "tandem: skipped {}: {}", f.path.display(), f.reason)?;
-    }
-    for m in &run.missing_models {
-        writeln!(err, "tandem: {m}")?;
-    }
+    write!(err, "{}", run.report.summary())?;
     writeln!(
         err,
-        "tandem: wrote {} items to {} (brief.json, brief.en.md, brief.fr.md); summaries by {}",
+        "tandem: wrote {} item(s) to {} ({}); summaries by {}",
         run.brief.items.len(),
         out.display(),
+        names.join(", "),
         run.brief.models.summarizer
     )?;
     if !run.brief.skipped.is_empty() {
         writeln!(
             err,
-            "tandem: {} file(s) could not be used",
+            "tandem: some articles failed: {} file(s) could not be used (see above and report.json)",
             run.brief.skipped.len()
         )?;
         return Ok(ExitCode::from(EXIT_SOME_FAILED));
@@ -227,6 +310,127 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
             "tandem: some sides are not translated because a translation model is missing; see above"
         )?;
         return Ok(ExitCode::from(EXIT_UNTRANSLATED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tandem translate`: whole articles to bilingual Markdown and JSON, through the cache.
+fn cmd_translate(cli: &Cli, args: &TranslateArgs) -> Result<ExitCode> {
+    let input_dir = if args.input.is_dir() {
+        args.input.clone()
+    } else {
+        args.input
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
+    };
+    if args.input.is_dir() {
+        pipeline::check_out_dir(&input_dir, &args.out)?;
+    }
+    let ingested = if args.input.is_dir() {
+        tandem::ingest::read_dir(&args.input, args.lang)?
+    } else {
+        anyhow::ensure!(
+            args.input.exists(),
+            "{}: no such file or folder",
+            args.input.display()
+        );
+        tandem::ingest::read_file(&args.input, args.lang)
+    };
+    let dir = cache_dir(cli)?;
+    let mut ctx = pipeline::StageContext::open(
+        &cli.models_dir,
+        dir.as_deref(),
+        device(args.device)?,
+        Progress::new(cli.quiet),
+    )?;
+    let done = tandem::translate::translate_articles(&mut ctx, ingested.articles, args.to)?;
+    let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    for t in &done.articles {
+        let mut stem = tandem::translate::output_stem(t);
+        if !used.insert(stem.clone()) {
+            stem = format!("{stem}-{}", t.id);
+            used.insert(stem.clone());
+        }
+        outputs.push((
+            args.out.join(format!("{stem}.md")),
+            tandem::translate::to_markdown(t).into_bytes(),
+        ));
+        outputs.push((
+            args.out.join(format!("{stem}.json")),
+            tandem::translate::to_json(t).into_bytes(),
+        ));
+    }
+    tandem::output::remove_stale_temporaries(&args.out)?;
+    write_all_atomic(&outputs)?;
+    let mut err = std::io::stderr().lock();
+    let failed: Vec<_> = ingested.failures.iter().chain(&done.skipped).collect();
+    for f in &failed {
+        writeln!(err, "tandem: skipped {}: {}", f.path.display(), f.reason)?;
+    }
+    for s in &done.stages {
+        writeln!(
+            err,
+            "tandem: {}: {} sentence(s), {} from cache, {} translated ({:.2}s)",
+            s.stage, s.inputs, s.cache_hits, s.model_calls, s.seconds
+        )?;
+    }
+    writeln!(
+        err,
+        "tandem: translated {} article(s) into {}",
+        done.articles.len(),
+        args.out.display()
+    )?;
+    let missing_model = done
+        .skipped
+        .iter()
+        .any(|f| f.reason.contains("is not installed"));
+    Ok(if !ingested.failures.is_empty() {
+        ExitCode::from(EXIT_SOME_FAILED)
+    } else if missing_model {
+        ExitCode::from(EXIT_UNTRANSLATED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `tandem cache stats|clear`.
+fn cmd_cache(cli: &Cli, action: &CacheAction) -> Result<ExitCode> {
+    let Some(dir) = cache_dir(cli)? else {
+        anyhow::bail!("--no-cache: there is no cache to show or clear");
+    };
+    let mut cache = tandem::cache::Cache::open(&dir)?;
+    let mut out = std::io::stdout().lock();
+    match action {
+        CacheAction::Stats => {
+            if let Some(stats) = cache.stats()? {
+                writeln!(
+                    out,
+                    "cache: {} ({})",
+                    stats.path.display(),
+                    human_size(stats.bytes)
+                )?;
+                if stats.stages.is_empty() {
+                    writeln!(out, "  empty")?;
+                }
+                for s in &stats.stages {
+                    writeln!(
+                        out,
+                        "  {:<16} {:>7} entries  {} model(s)  {} of outputs",
+                        s.stage,
+                        s.entries,
+                        s.models,
+                        human_size(s.output_bytes)
+                    )?;
+                }
+            }
+        }
+        CacheAction::Clear => {
+            let n = cache.clear()?;
+            writeln!(out, "cache: removed {n} entries from {}", dir.display())?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,6 @@
 //! The brief: plain serde types (versioned JSON, see `SCHEMA_VERSION` and `schema.json`) and their renderers.
+pub mod cluster;
+pub mod rank;
 pub mod render;
 
 use crate::ingest::IngestFailure;

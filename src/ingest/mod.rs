@@ -205,6 +205,19 @@ pub fn read_dir(dir: &Path, forced_lang: Option<Lang>) -> Result<Ingested> {
     Ok(out)
 }
 
+/// Reads one article file (no manifest applies), as [`read_dir`] would read it in its folder.
+pub fn read_file(path: &Path, forced_lang: Option<Lang>) -> Ingested {
+    let mut out = Ingested::default();
+    match process_file(path, &ManifestEntry::default(), forced_lang) {
+        Ok(p) => out.articles.push(p.article),
+        Err(reason) => out.failures.push(IngestFailure {
+            path: path.to_path_buf(),
+            reason,
+        }),
+    }
+    out
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().to_string())

@@ -32,6 +32,21 @@ pub trait Summarizer {
     fn summarize(&mut self, texts: &[String], lang: Lang) -> Result<Vec<String>>;
 }
 
+/// Everything besides the model files that decides a model's output — the engine, the decoding settings and the
+/// input budget — as one line (part of the cache key).
+pub fn output_settings(dir: &Path, architecture: Architecture) -> Result<String> {
+    let settings = rustbert::GenerationSettings::from_model_dir(dir, architecture)?;
+    let config = dir.join("config.json");
+    let text = std::fs::read_to_string(&config).map_err(|e| Error::io(&config, e))?;
+    let positions = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("max_position_embeddings").and_then(|p| p.as_i64()))
+        .unwrap_or(0);
+    Ok(format!(
+        "engine=rust-bert; {settings:?}; max_input_tokens={positions}"
+    ))
+}
+
 /// SHA-256 of a file, in hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;

@@ -384,7 +384,9 @@ fn tokenizer_vocab_size(vocab: &Path) -> std::result::Result<usize, String> {
     Ok(map.len())
 }
 
-fn model_name(dir: &Path) -> String {
+/// A model's name for briefs and reports: its source and weights fingerprint from `tandem-import.json`, else
+/// its folder.
+pub fn model_name(dir: &Path) -> String {
     let record = read_json(&dir.join("tandem-import.json")).ok();
     let source = record
         .as_ref()
