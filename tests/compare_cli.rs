@@ -11,6 +11,7 @@ fn fixtures() -> PathBuf {
 fn tandem(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(args)
+        .arg("--no-cache")
         .env_remove("TANDEM_MODELS")
         .output()
         .unwrap()

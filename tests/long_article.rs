@@ -145,6 +145,7 @@ fn a_20000_word_article_goes_through_the_whole_brief() {
             "--out",
         ])
         .arg(&out)
+        .arg("--no-cache")
         .output()
         .unwrap();
     assert_eq!(
