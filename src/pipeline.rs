@@ -685,3 +685,80 @@ pub fn check_out_dir(articles_dir: &Path, out_dir: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{FieldSource, Provenance};
+
+    fn work(id: &str, lang: Lang, body: &str, english: Option<&str>) -> Work {
+        Work {
+            article: Article {
+                id: id.into(),
+                path: format!("{id}.txt").into(),
+                title: id.into(),
+                url: None,
+                paragraphs: body.split("\n\n").map(str::to_string).collect(),
+                lang,
+                lang_confidence: 1.0,
+                published: None,
+                source_name: None,
+                provenance: Provenance {
+                    title: FieldSource::Text,
+                    url: None,
+                    published: None,
+                    source_name: None,
+                    lang: FieldSource::Given,
+                    format: "txt".into(),
+                    encoding: "UTF-8".into(),
+                },
+            },
+            english_body: english.map(str::to_string),
+            english_title: None,
+        }
+    }
+
+    #[test]
+    fn a_story_is_summarized_from_all_its_articles_lead_first_each_sentence_once() {
+        let w = vec![
+            work(
+                "a",
+                Lang::En,
+                "Wire copy here. Outlet A adds this.",
+                Some("Wire copy here. Outlet A adds this."),
+            ),
+            work(
+                "b",
+                Lang::Fr,
+                "Texte.",
+                Some("Outlet B says that.\n\nWire copy here."),
+            ),
+        ];
+        let (text, lang, from_translation) = story_text(&w, &[1, 0]);
+        assert_eq!(lang, Lang::En);
+        assert!(from_translation);
+        assert_eq!(
+            text,
+            "Outlet B says that.\n\nWire copy here.\n\nOutlet A adds this."
+        );
+        // Without any English text, the story is summarized in the lead's language from the originals.
+        let w = vec![work("c", Lang::Fr, "Une phrase. Une autre.", None)];
+        assert_eq!(
+            story_text(&w, &[0]),
+            ("Une phrase. Une autre.".to_string(), Lang::Fr, false)
+        );
+    }
+
+    #[test]
+    fn titles_name_the_period() {
+        let p = |s: Option<&str>, u: Option<&str>| Period {
+            since: s.map(str::to_string),
+            until: u.map(str::to_string),
+        };
+        assert_eq!(brief_title(None).en.unwrap(), "News brief");
+        let t = brief_title(Some(&p(Some("2025-11-08"), None)));
+        assert_eq!(t.fr.unwrap(), "Synthèse de presse — depuis le 2025-11-08");
+        let t = brief_title(Some(&p(None, Some("2025-11-10"))));
+        assert_eq!(t.en.unwrap(), "News brief — until 2025-11-10");
+    }
+}

@@ -49,6 +49,51 @@ fn recent_first(a: Option<&str>, b: Option<&str>) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::brief::{Bilingual, SideInfo, SideStatus, Source};
+    use crate::lang::Lang;
+
+    fn item(id: &str, sources: usize, published: Option<&str>) -> BriefItem {
+        let side = SideInfo {
+            status: SideStatus::Original,
+            summarized_by: String::new(),
+            translated_by: Vec::new(),
+        };
+        let source = Source {
+            id: id.into(),
+            link: String::new(),
+            url: None,
+            path: String::new(),
+            title: String::new(),
+            language: Lang::En,
+            published: None,
+            outlet: None,
+        };
+        BriefItem {
+            id: id.into(),
+            original_language: Lang::En,
+            published: published.map(str::to_string),
+            title: Bilingual { en: None, fr: None },
+            sentences: Vec::new(),
+            en: side.clone(),
+            fr: side,
+            sources: vec![source; sources],
+            grouping: None,
+        }
+    }
+
+    #[test]
+    fn more_sources_first_then_recent_then_id() {
+        let mut items = vec![
+            item("z", 1, None),
+            item("y", 1, Some("2025-11-09")),
+            item("x", 2, Some("2025-11-01")),
+            item("b", 1, Some("2025-11-10")),
+            item("a", 1, Some("2025-11-10")),
+        ];
+        order_items(&mut items);
+        let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["x", "a", "b", "y", "z"]);
+    }
 
     #[test]
     fn lead_is_most_recent_then_longest_then_lowest_id() {
