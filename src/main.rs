@@ -88,12 +88,36 @@ struct BriefArgs {
     /// With a date range, keep articles whose published date is unknown (they are left out by default).
     #[arg(long)]
     include_undated: bool,
+    #[command(flatten)]
+    ingest: IngestArgs,
     /// Treat every article as this language instead of detecting it (en or fr).
     #[arg(long, value_parser = parse_lang)]
     lang: Option<Lang>,
     /// Where to run the models.
     #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
     device: DeviceArg,
+}
+
+/// How articles are read.
+#[derive(clap::Args)]
+struct IngestArgs {
+    /// Files larger than this (in bytes) are skipped as not one article.
+    #[arg(long, default_value_t = tandem::ingest::DEFAULT_MAX_ARTICLE_BYTES)]
+    max_article_bytes: u64,
+    /// Similarity (0–1, shared word 5-grams) from which an article is skipped as a near duplicate of an earlier
+    /// one; above 1 turns near-duplicate detection off.
+    #[arg(long, default_value_t = tandem::ingest::DEFAULT_NEAR_DUPLICATE)]
+    near_duplicate: f64,
+}
+
+impl IngestArgs {
+    fn options(&self, forced_lang: Option<Lang>) -> tandem::ingest::IngestOptions {
+        tandem::ingest::IngestOptions {
+            forced_lang,
+            max_article_bytes: self.max_article_bytes,
+            near_duplicate_threshold: self.near_duplicate,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -112,6 +136,8 @@ struct TranslateArgs {
     /// Where to run the models.
     #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
     device: DeviceArg,
+    #[command(flatten)]
+    ingest: IngestArgs,
 }
 
 #[derive(Subcommand)]
@@ -255,7 +281,7 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
         models_dir: cli.models_dir.clone(),
         period,
         include_undated: args.include_undated,
-        lang: args.lang,
+        ingest: args.ingest.options(args.lang),
         device: device(args.device)?,
         cache_dir: cache_dir(cli)?,
     };
@@ -328,15 +354,16 @@ fn cmd_translate(cli: &Cli, args: &TranslateArgs) -> Result<ExitCode> {
     if args.input.is_dir() {
         pipeline::check_out_dir(&input_dir, &args.out)?;
     }
+    let ingest = args.ingest.options(args.lang);
     let ingested = if args.input.is_dir() {
-        tandem::ingest::read_dir(&args.input, args.lang)?
+        tandem::ingest::read_dir_with(&args.input, &ingest)?
     } else {
         anyhow::ensure!(
             args.input.exists(),
             "{}: no such file or folder",
             args.input.display()
         );
-        tandem::ingest::read_file(&args.input, args.lang)
+        tandem::ingest::read_file(&args.input, &ingest)
     };
     let dir = cache_dir(cli)?;
     let mut ctx = pipeline::StageContext::open(

@@ -45,8 +45,8 @@ pub struct BriefOptions {
     pub period: Option<Period>,
     /// Keep articles with no published date when a period is given.
     pub include_undated: bool,
-    /// Forces the language of every article instead of detecting it.
-    pub lang: Option<Lang>,
+    /// How articles are read (forced language, size limit, near-duplicate threshold).
+    pub ingest: ingest::IngestOptions,
     pub device: Device,
     /// The cache folder; `None` runs without a cache.
     pub cache_dir: Option<PathBuf>,
@@ -242,7 +242,7 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
     let mut stages = Vec::new();
 
     let started = Instant::now();
-    let ingested = ingest::read_dir(&opts.articles_dir, opts.lang)?;
+    let ingested = ingest::read_dir_with(&opts.articles_dir, &opts.ingest)?;
     let articles_read = ingested.articles.len();
     let (articles, left_out): (Vec<Article>, Vec<LeftOut>) = select::select(
         ingested.articles,

@@ -28,7 +28,7 @@ pub fn split(text: &str) -> Result<Option<(DeclaredMeta, &str)>, String> {
             let head = &after_open[..offset];
             let rest = &after_open[offset + line.len()..];
             let meta = if fence == "---" {
-                parse_yaml(head)
+                parse_yaml(head)?
             } else {
                 parse_toml(head)?
             };
@@ -37,33 +37,61 @@ pub fn split(text: &str) -> Result<Option<(DeclaredMeta, &str)>, String> {
         offset += line.len();
     }
     Err(format!(
-        "front matter opened with `{fence}` is never closed"
+        "malformed front matter: opened with `{fence}` on line 1 but never closed"
     ))
 }
 
-/// Flat YAML: `key: value` lines, values optionally quoted; nested or list values are ignored.
-fn parse_yaml(head: &str) -> DeclaredMeta {
+/// Flat YAML: `key: value` lines, values optionally quoted; nested or list values are ignored. A top-level line
+/// that is not `key: value`, or a quote that is never closed, makes the front matter malformed.
+fn parse_yaml(head: &str) -> Result<DeclaredMeta, String> {
     let mut meta = DeclaredMeta::default();
-    for line in head.lines() {
-        if line.starts_with([' ', '\t', '-', '#']) {
+    for (i, line) in head.lines().enumerate() {
+        let line_no = i + 2; // the opening fence is line 1
+        if line.trim().is_empty() || line.starts_with([' ', '\t', '-', '#']) {
             continue;
         }
-        let Some((key, value)) = line.split_once(':') else {
-            continue;
+        let Some((key, value)) = line.split_once(':').filter(|(k, _)| !k.trim().is_empty()) else {
+            return Err(format!(
+                "malformed front matter: line {line_no} is not `key: value`: `{}`",
+                shorten(line.trim())
+            ));
         };
-        let value = unquote(value.trim());
+        let value = value.trim();
+        for quote in ['"', '\''] {
+            if value.starts_with(quote) && (value.len() < 2 || !value.ends_with(quote)) {
+                return Err(format!(
+                    "malformed front matter: line {line_no} opens a {quote} quote it never closes: `{}`",
+                    shorten(line.trim())
+                ));
+            }
+        }
+        let value = unquote(value);
         if value.is_empty() {
             continue;
         }
         set(&mut meta, key.trim(), value);
     }
-    meta
+    Ok(meta)
+}
+
+/// At most 60 characters of a line, for a reason.
+fn shorten(line: &str) -> String {
+    match line.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
+    }
 }
 
 fn parse_toml(head: &str) -> Result<DeclaredMeta, String> {
-    let table: toml::Table = head
-        .parse()
-        .map_err(|e: toml::de::Error| format!("TOML front matter: {}", e.message()))?;
+    let table: toml::Table = head.parse().map_err(|e: toml::de::Error| {
+        let at = e
+            .span()
+            .and_then(|s| head.get(..s.start))
+            .map(|before| format!(" (line {})", before.matches('\n').count() + 2))
+            .unwrap_or_default();
+        let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+        format!("malformed front matter: TOML{at}: {message}")
+    })?;
     let mut meta = DeclaredMeta::default();
     for (key, value) in &table {
         let value = match value {
@@ -127,6 +155,27 @@ mod tests {
     #[test]
     fn none_or_unclosed() {
         assert_eq!(split("Title\n\nBody.").unwrap(), None);
-        assert!(split("---\ntitle: x\nBody.").is_err());
+        assert_eq!(
+            split("---\ntitle: x\nBody.").unwrap_err(),
+            "malformed front matter: opened with `---` on line 1 but never closed"
+        );
+    }
+
+    #[test]
+    fn malformed_yaml_and_toml_say_where() {
+        assert_eq!(
+            split("---\ntitle: ok\njust some words\n---\nBody.").unwrap_err(),
+            "malformed front matter: line 3 is not `key: value`: `just some words`"
+        );
+        assert_eq!(
+            split("---\ntitle: \"Never closed\n---\nBody.").unwrap_err(),
+            "malformed front matter: line 2 opens a \" quote it never closes: `title: \"Never closed`"
+        );
+        let err = split("+++\ntitle = \"T\"\ndate = = 3\n+++\nBody.").unwrap_err();
+        assert!(
+            err.starts_with("malformed front matter: TOML (line 3): "),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "{err}");
     }
 }

@@ -30,7 +30,11 @@ pub fn extract(html: &str) -> Result<HtmlArticle, String> {
         None => blocks_text(&doc),
     };
     if text.trim().is_empty() {
-        return Err("HTML page without article text".to_string());
+        return Err(format!(
+            "HTML page without article text: no paragraph, heading or list item in its <article>, <main> or <body> ({} of markup{})",
+            super::files::human_size(html.len() as u64),
+            if html.contains('<') { "" } else { ", and no tag at all" }
+        ));
     }
     Ok(HtmlArticle { meta, text })
 }

@@ -27,7 +27,7 @@ pub fn inspect(path: &Path) -> Result<Inspection> {
         .unwrap_or_default();
     let manifests = path.parent().map(manifest::read).unwrap_or_default();
     let entry = manifests.for_file(&name).cloned().unwrap_or_default();
-    let processed = process_file(path, &entry, None::<crate::lang::Lang>)
+    let processed = process_file(path, &entry, &super::IngestOptions::default())
         .map_err(|reason| Error::Usage(format!("{}: {reason}", path.display())))?;
     Ok(Inspection {
         article: processed.article,

@@ -3,19 +3,26 @@
 //! A folder is walked for `*.txt`, `*.md`, `*.html` and `*.htm` files in a stable (sorted) order, plus the
 //! inline texts of `manifest.jsonl` / `manifest.csv`. Each file is decoded (UTF-8, UTF-16, Windows-1252…), its
 //! front matter or HTML metadata read, its boilerplate dropped ([`clean`]) and its language detected on the
-//! cleaned body. A file that cannot be used is reported as an [`IngestFailure`] with its reason; the others go on.
+//! cleaned body. A file that cannot be used is reported as an [`IngestFailure`] with a one-line reason; the
+//! others go on. Broken inputs of a scraped folder each get their own reason: empty or whitespace-only files,
+//! binary files, files over the size limit, directories, FIFOs, dangling links and symlink loops named like
+//! articles, malformed front matter, manifests and HTML, boilerplate-only pages, unsupported languages, and exact
+//! or near duplicates of an article read before ([`dedup`]).
 mod clean;
 mod dates;
-mod decode;
+pub mod decode;
+pub mod dedup;
+mod files;
 mod frontmatter;
 mod html;
 mod inspect;
 mod manifest;
 mod txt;
 
-pub use clean::{boilerplate_reason, repair_paragraph, Dropped};
+pub use clean::{boilerplate_reason, clean, repair_paragraph, Cleaned, Dropped};
+pub use files::human_size;
 pub use inspect::{inspect, Inspection};
-pub use manifest::ManifestEntry;
+pub use manifest::{parse_csv, parse_jsonl, Located, ManifestEntry, Manifests};
 pub use txt::parse_txt;
 
 use crate::lang::{self, Detected, Lang};
@@ -128,94 +135,235 @@ pub struct Ingested {
 
 const EXTENSIONS: &[&str] = &["txt", "md", "html", "htm"];
 
-/// Reads every article of `dir`: `*.txt`, `*.md`, `*.html`, `*.htm` (sorted by file name), then the inline
-/// texts of its manifests. `forced_lang` overrides detection; a manifest entry's `lang` overrides both.
+/// Default [`IngestOptions::max_article_bytes`]: 2 MB. The longest long-form articles are about 150 KB of text
+/// and article pages with inline scripts and styles rarely pass 1.5 MB, so anything larger is a dump or several
+/// articles glued together, not one article; it would also take hours to translate on a CPU.
+pub const DEFAULT_MAX_ARTICLE_BYTES: u64 = 2_000_000;
+
+/// Default [`IngestOptions::near_duplicate_threshold`]: 0.8 (see [`dedup`]).
+pub const DEFAULT_NEAR_DUPLICATE: f64 = 0.8;
+
+/// How a folder is ingested.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestOptions {
+    /// Overrides language detection (`--lang`); a manifest entry's `lang` still wins.
+    pub forced_lang: Option<Lang>,
+    /// Largest file (or inline manifest text) read as one article, in bytes; larger ones are skipped with a
+    /// reason, unread. Default [`DEFAULT_MAX_ARTICLE_BYTES`].
+    pub max_article_bytes: u64,
+    /// Similarity (Jaccard of word 5-grams, in [0, 1]) from which an article is skipped as a near duplicate of
+    /// one read before it. Default [`DEFAULT_NEAR_DUPLICATE`]; above 1.0 turns near-duplicate detection off
+    /// (exact duplicates are always skipped).
+    pub near_duplicate_threshold: f64,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            forced_lang: None,
+            max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
+            near_duplicate_threshold: DEFAULT_NEAR_DUPLICATE,
+        }
+    }
+}
+
+/// Reads every article of `dir` with the default options and `forced_lang`; see [`read_dir_with`].
 pub fn read_dir(dir: &Path, forced_lang: Option<Lang>) -> Result<Ingested> {
+    read_dir_with(
+        dir,
+        &IngestOptions {
+            forced_lang,
+            ..IngestOptions::default()
+        },
+    )
+}
+
+/// Reads every article of `dir`: the entries named `*.txt`, `*.md`, `*.html`, `*.htm` (sorted by name; the
+/// folder is not walked recursively), then the files and inline texts its manifests list. Each entry that
+/// cannot be used becomes one [`IngestFailure`]; duplicates of an earlier article too. Failures are sorted by
+/// path. Fails only when `dir` itself cannot be listed.
+pub fn read_dir_with(dir: &Path, opts: &IngestOptions) -> Result<Ingested> {
     let entries = std::fs::read_dir(dir).map_err(|e| crate::Error::io(dir, e))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_file()
-                && p.extension()
+    let mut out = Ingested::default();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(e) => {
+                let path = e.path();
+                let wanted = path
+                    .extension()
                     .and_then(|x| x.to_str())
-                    .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
-        })
-        .collect();
+                    .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()));
+                if wanted {
+                    files.push(path);
+                }
+            }
+            Err(e) => fail(
+                &mut out,
+                dir,
+                format!("an entry of the folder could not be listed: {e}"),
+            ),
+        }
+    }
     files.sort();
 
-    let mut out = Ingested::default();
     let manifests = manifest::read(dir);
     for (path, reason) in &manifests.problems {
-        out.failures.push(IngestFailure {
-            path: path.clone(),
-            reason: reason.clone(),
-        });
+        fail(&mut out, path, reason.clone());
     }
     let default_entry = ManifestEntry::default();
     for path in &files {
         let name = file_name(path);
         let entry = manifests.for_file(&name).unwrap_or(&default_entry);
-        match process_file(path, entry, forced_lang) {
+        match guarded(|| process_file(path, entry, opts)) {
             Ok(p) => out.articles.push(p.article),
-            Err(reason) => out.failures.push(IngestFailure {
-                path: path.clone(),
-                reason,
-            }),
+            Err(reason) => fail(&mut out, path, reason),
         }
     }
+    let mut listed_done: Vec<PathBuf> = Vec::new();
     for located in &manifests.entries {
         let entry = &located.entry;
         match (&entry.file, &entry.text) {
             (Some(file), _) => {
                 let listed = dir.join(file);
-                if !files.contains(&listed) {
-                    let outcome = if listed.is_file() {
-                        process_file(&listed, entry, forced_lang).map(|p| p.article)
-                    } else {
-                        Err(format!("listed in the manifest but not found: {file}"))
-                    };
-                    match outcome {
-                        Ok(a) => out.articles.push(a),
-                        Err(reason) => out.failures.push(IngestFailure {
-                            path: listed,
-                            reason,
-                        }),
-                    }
+                if files.contains(&listed) || listed_done.contains(&listed) {
+                    continue;
+                }
+                listed_done.push(listed.clone());
+                let outcome = if files::exists(&listed) {
+                    guarded(|| process_file(&listed, entry, opts)).map(|p| p.article)
+                } else {
+                    Err(format!("listed in the manifest but not found: {file}"))
+                };
+                match outcome {
+                    Ok(a) => out.articles.push(a),
+                    Err(reason) => fail(&mut out, &listed, reason),
                 }
             }
             (None, Some(text)) => {
-                let input = Input {
-                    path: located.origin.clone(),
-                    text: text.clone(),
-                    encoding: "UTF-8",
-                    html: false,
-                    inline: true,
-                };
-                match process(input, entry, forced_lang) {
-                    Ok(p) => out.articles.push(p.article),
-                    Err(reason) => out.failures.push(IngestFailure {
+                let outcome = if text.len() as u64 > opts.max_article_bytes {
+                    Err(files::too_large(text.len() as u64, opts.max_article_bytes))
+                } else {
+                    let input = Input {
                         path: located.origin.clone(),
-                        reason,
-                    }),
+                        text: text.clone(),
+                        encoding: "UTF-8",
+                        html: false,
+                        inline: true,
+                    };
+                    guarded(|| process(input, entry, opts.forced_lang)).map(|p| p.article)
+                };
+                match outcome {
+                    Ok(a) => out.articles.push(a),
+                    Err(reason) => fail(&mut out, &located.origin, reason),
                 }
             }
             (None, None) => {}
         }
     }
+    remove_duplicates(&mut out, dir, opts.near_duplicate_threshold);
+    out.failures.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
 
-/// Reads one article file (no manifest applies), as [`read_dir`] would read it in its folder.
-pub fn read_file(path: &Path, forced_lang: Option<Lang>) -> Ingested {
+/// Reads one article file (no manifest applies), as [`read_dir_with`] would read it in its folder.
+pub fn read_file(path: &Path, opts: &IngestOptions) -> Ingested {
     let mut out = Ingested::default();
-    match process_file(path, &ManifestEntry::default(), forced_lang) {
-        Ok(p) => out.articles.push(p.article),
-        Err(reason) => out.failures.push(IngestFailure {
-            path: path.to_path_buf(),
-            reason,
-        }),
+    let outcome = match std::fs::read(path) {
+        Ok(bytes) => guarded(|| ingest_bytes(path, &bytes, opts)),
+        Err(e) => Err(format!("cannot read: {e}")),
+    };
+    match outcome {
+        Ok(article) => out.articles.push(article),
+        Err(reason) => fail(&mut out, path, reason),
     }
     out
+}
+
+/// Ingests one file's bytes as [`read_dir_with`] would a file at `path` that no manifest lists: the size limit,
+/// decoding, the format by extension (`.html`/`.htm` or text with optional front matter), cleaning and the
+/// language. Nothing is read from disk; `path` only names the article.
+pub fn ingest_bytes(
+    path: &Path,
+    bytes: &[u8],
+    opts: &IngestOptions,
+) -> std::result::Result<Article, String> {
+    if bytes.len() as u64 > opts.max_article_bytes {
+        return Err(files::too_large(bytes.len() as u64, opts.max_article_bytes));
+    }
+    process_bytes(path, bytes, &ManifestEntry::default(), opts.forced_lang).map(|p| p.article)
+}
+
+/// Records a failure with its reason made one line (at most 300 characters).
+fn fail(out: &mut Ingested, path: &Path, reason: String) {
+    out.failures.push(IngestFailure {
+        path: path.to_path_buf(),
+        reason: one_line(&reason),
+    });
+}
+
+/// A reason on one line: line breaks and runs of whitespace become one space; cut at 300 characters.
+pub fn one_line(reason: &str) -> String {
+    let flat = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(300) {
+        Some((i, _)) => format!("{}…", &flat[..i]),
+        None => flat,
+    }
+}
+
+/// Runs one file's ingestion so that a bug (a panic) in it costs that file only, reported as its failure.
+fn guarded<T>(
+    f: impl FnOnce() -> std::result::Result<T, String>,
+) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Err(format!(
+            "internal error while reading this file (a tandem bug; please report it): {msg}"
+        ))
+    })
+}
+
+/// Skips the articles that repeat an earlier one (see [`dedup`]); the first in ingestion order is kept.
+fn remove_duplicates(out: &mut Ingested, dir: &Path, threshold: f64) {
+    let prints: Vec<dedup::Fingerprint> = out
+        .articles
+        .iter()
+        .map(|a| dedup::Fingerprint::new(&a.body()))
+        .collect();
+    let verdicts = dedup::classify(&prints, threshold);
+    let shown = |a: &Article| {
+        a.path
+            .strip_prefix(dir)
+            .unwrap_or(&a.path)
+            .display()
+            .to_string()
+    };
+    let mut reasons: Vec<Option<String>> = Vec::with_capacity(verdicts.len());
+    for v in &verdicts {
+        reasons.push(match *v {
+            dedup::Verdict::Unique => None,
+            dedup::Verdict::Same { index } => {
+                Some(format!("same text as {}; skipped as a duplicate", shown(&out.articles[index])))
+            }
+            dedup::Verdict::Near { index, similarity } => Some(format!(
+                "near duplicate of {} ({:.0}% of their 5-word sequences are shared; the threshold is {:.0}%); skipped",
+                shown(&out.articles[index]),
+                (similarity * 100.0).floor(),
+                threshold * 100.0
+            )),
+        });
+    }
+    let articles = std::mem::take(&mut out.articles);
+    for (article, reason) in articles.into_iter().zip(reasons) {
+        match reason {
+            None => out.articles.push(article),
+            Some(r) => fail(out, &article.path, r),
+        }
+    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -244,10 +392,22 @@ struct Input {
 pub(crate) fn process_file(
     path: &Path,
     entry: &ManifestEntry,
+    opts: &IngestOptions,
+) -> std::result::Result<Processed, String> {
+    let bytes = files::read_limited(path, opts.max_article_bytes)?;
+    process_bytes(path, &bytes, entry, opts.forced_lang)
+}
+
+fn process_bytes(
+    path: &Path,
+    bytes: &[u8],
+    entry: &ManifestEntry,
     forced_lang: Option<Lang>,
 ) -> std::result::Result<Processed, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let decoded = decode::decode(&bytes)?;
+    if bytes.is_empty() {
+        return Err("empty file (0 bytes)".to_string());
+    }
+    let decoded = decode::decode(bytes)?;
     let html = path
         .extension()
         .and_then(|x| x.to_str())
@@ -282,6 +442,15 @@ fn process(
     forced_lang: Option<Lang>,
 ) -> std::result::Result<Processed, String> {
     let text = input.text.strip_prefix('\u{feff}').unwrap_or(&input.text);
+    if text.is_empty() {
+        return Err("empty file (only a byte-order mark)".to_string());
+    }
+    if text.trim().is_empty() {
+        return Err(format!(
+            "empty file: whitespace only ({}, no text)",
+            files::human_size(text.len() as u64)
+        ));
+    }
     let (declared, declared_from, format, cleaned) = if input.html {
         let page = html::extract(text)?;
         let cleaned = clean::clean(&page.text, 1, false, page.meta.title.as_deref());
@@ -327,15 +496,27 @@ fn process(
         (declared.title.clone(), declared_from),
         (cleaned.title.clone(), title_from_text),
     ]);
-    let title = title.ok_or_else(|| "empty file: no title and no body".to_string())?;
+    let Some(title) = title else {
+        return Err(if cleaned.dropped.is_empty() {
+            "no text: nothing to use as a title or a body".to_string()
+        } else {
+            format!(
+                "only boilerplate: all {} lines were dropped ({})",
+                cleaned.dropped.len(),
+                summarize_drops(&cleaned.dropped)
+            )
+        });
+    };
     let title_src = title_src.unwrap_or(FieldSource::Text);
     if cleaned.paragraphs.is_empty() {
         return Err(if cleaned.dropped.is_empty() {
-            "no body: the file has a title line only".to_string()
+            format!("no body: only a title (`{}`)", shorten(&title, 60))
         } else {
             format!(
-                "no body: every line after the title was dropped as boilerplate ({} lines)",
-                cleaned.dropped.len()
+                "only boilerplate after the title `{}`: all {} other lines were dropped ({})",
+                shorten(&title, 60),
+                cleaned.dropped.len(),
+                summarize_drops(&cleaned.dropped)
             )
         });
     }
@@ -379,10 +560,19 @@ fn process(
                 // An HTML page's `lang` attribute is a hint only, used when detection finds nothing.
                 match declared.lang.as_deref().and_then(Lang::parse) {
                     Some(lang) if code == "unknown" => (lang, 0.5, FieldSource::Html),
+                    _ if code == "unknown" => {
+                        return Err(
+                            "language not recognised (too little text, or no words); skipped — pass --lang en or --lang fr to set it"
+                                .to_string(),
+                        )
+                    }
                     _ => {
+                        let name = whatlang::Lang::from_code(&code)
+                            .map(|l| format!("{}; ", l.eng_name()))
+                            .unwrap_or_default();
                         return Err(format!(
-                            "language `{code}` is not supported (English and French are); skipped — pass --lang to override"
-                        ))
+                            "language `{code}` is not supported ({name}tandem reads English and French); skipped — pass --lang to override"
+                        ));
                     }
                 }
             }
@@ -414,6 +604,35 @@ fn process(
         dropped: cleaned.dropped,
         repairs: cleaned.repairs,
     })
+}
+
+/// "share button ×4, navigation ×2, …": the most frequent reasons lines were dropped for, at most three.
+fn summarize_drops(dropped: &[Dropped]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for d in dropped {
+        match counts.iter_mut().find(|(r, _)| *r == d.reason) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&d.reason, 1)),
+        }
+    }
+    counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n)); // stable: ties keep their first appearance
+    let mut parts: Vec<String> = counts
+        .iter()
+        .take(3)
+        .map(|(r, n)| format!("{r} ×{n}"))
+        .collect();
+    if counts.len() > 3 {
+        parts.push("…".to_string());
+    }
+    parts.join(", ")
+}
+
+/// At most `max` characters of `s`.
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
 }
 
 /// A date as `YYYY-MM-DD` when it can be read, else as given.
