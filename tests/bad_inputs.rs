@@ -354,7 +354,7 @@ fn run_brief(input: &Path, out: &Path, models: &Path) -> std::process::Output {
         .arg(out)
         .arg("--models-dir")
         .arg(models)
-        .args(["--date", "2025-11-10", "--quiet"])
+        .args(["--date", "2025-11-10", "--include-undated", "--no-cache", "--quiet"])
         .env_remove("TANDEM_MODELS")
         .output()
         .unwrap()
@@ -375,7 +375,7 @@ fn brief_completes_lists_each_skipped_file_and_exits_3() {
     assert_eq!(run.status.code(), Some(3), "stderr: {stderr}");
     assert!(
         stderr.contains(&format!(
-            "{} file(s) could not be used",
+            "some articles failed: {} file(s) could not be used",
             EXPECTED_FAILURES.len()
         )),
         "{stderr}"
@@ -388,7 +388,7 @@ fn brief_completes_lists_each_skipped_file_and_exits_3() {
     let skipped: Vec<IngestFailure> = serde_json::from_value(brief["skipped"].clone()).unwrap();
     check_failures(&skipped, &dir);
     for f in &skipped {
-        let line = format!("tandem: skipped {}: {}", f.path.display(), f.reason);
+        let line = format!("  skipped   {}: {}", f.path.display(), f.reason);
         assert!(stderr.contains(&line), "stderr lacks {line:?}:\n{stderr}");
     }
     let markdown = std::fs::read_to_string(out.join("brief.en.md")).unwrap();
