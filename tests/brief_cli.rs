@@ -21,8 +21,12 @@ fn articles() -> PathBuf {
     common::fixtures().join("articles")
 }
 
+/// The `brief.json` in `out`, checked against the schema.
 fn read_brief(out: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap()
+    let brief =
+        serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
+    common::assert_valid_brief(&brief);
+    brief
 }
 
 fn item<'a>(brief: &'a Value, path_suffix: &str) -> &'a Value {
@@ -63,7 +67,7 @@ fn brief_with_all_models_has_aligned_sides_languages_sources_and_models() {
     assert_eq!(run.status.code(), Some(0), "stderr: {stderr}");
 
     let brief = read_brief(&out);
-    assert_eq!(brief["schema_version"], 1);
+    assert_eq!(brief["schema_version"], tandem::brief::SCHEMA_VERSION);
     assert_eq!(brief["title"]["en"], "News brief — 2025-11-10");
     let items = brief["items"].as_array().unwrap();
     assert_eq!(items.len(), 3, "one item per article");

@@ -1,4 +1,6 @@
-//! The brief: plain serde types (versioned JSON, see `SCHEMA_VERSION` and `schema.json`) and their renderers.
+//! The brief: plain serde types (versioned JSON, see `SCHEMA_VERSION` and `schema.json`, also as
+//! [`render::JSON_SCHEMA`]) and their renderers: [`render`] (JSON, Markdown) and [`html`] (the self-contained page).
+pub mod html;
 pub mod render;
 
 use crate::ingest::IngestFailure;
