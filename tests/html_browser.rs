@@ -167,6 +167,25 @@ fn run_chromium(profile: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The `file://` link expected for a source without URL (absolute paths only, as the tests use).
+fn file_href(path: &str) -> String {
+    assert!(path.starts_with('/'), "{path}");
+    let encoded: String = path
+        .chars()
+        .map(|c| match c {
+            '%' => "%25".to_string(),
+            ' ' => "%20".to_string(),
+            '#' => "%23".to_string(),
+            '?' => "%3F".to_string(),
+            '"' => "%22".to_string(),
+            '<' => "%3C".to_string(),
+            '>' => "%3E".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("file://{encoded}")
+}
+
 fn texts(doc: &Document, sel: &str) -> Vec<String> {
     doc.select(sel)
         .nodes()
@@ -264,7 +283,7 @@ fn the_page_shows_every_pair_in_both_columns_with_sources_and_languages() {
             .iter()
             .map(|s| match &s.url {
                 Some(u) => u.clone(),
-                None => format!("file://{}", s.path.replace(' ', "%20").replace('#', "%23")),
+                None => file_href(&s.path),
             })
             .collect();
         assert_eq!(hrefs, expected, "{}", item.id);
@@ -375,4 +394,58 @@ fn the_page_is_self_contained_deterministic_and_escaped() {
     ));
     assert!(html.contains("<meta name=\"viewport\""));
     assert_eq!(html.matches("<script>").count(), 1);
+}
+
+#[test]
+fn the_brief_the_binary_makes_renders_with_every_pair() {
+    let tmp = tempfile::tempdir().unwrap();
+    let models = tmp.path().join("no-models");
+    std::fs::create_dir(&models).unwrap();
+    let out = tmp.path().join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .arg("brief")
+        .arg(common::fixtures().join("articles"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--models-dir")
+        .arg(&models)
+        .env_remove("TANDEM_MODELS")
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let brief: Brief =
+        serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
+    assert_eq!(brief.items.len(), 3);
+    let (doc, probe) = rendered_dom(&brief, 1280);
+    assert_eq!(probe["js"], "ready");
+    for item in &brief.items {
+        let n = item.sentences.len();
+        assert!(n > 0);
+        for col in ["en", "fr"] {
+            let sel = format!("#item-{} .col-{col} .s", item.id);
+            assert_eq!(doc.select(&sel).length(), n, "{sel}");
+        }
+        // offline, each article keeps only its own language: the other side says it is not translated
+        let missing = match item.original_language {
+            tandem::lang::Lang::En => "fr",
+            tandem::lang::Lang::Fr => "en",
+        };
+        assert_eq!(
+            doc.select(&format!("#item-{} .col-{missing} .notice", item.id))
+                .length(),
+            1
+        );
+        assert_eq!(
+            attrs(&doc, &format!("#item-{} .sources a", item.id), "href"),
+            [match &item.sources[0].url {
+                Some(u) => u.clone(),
+                None => file_href(&item.sources[0].path),
+            }]
+        );
+    }
 }
