@@ -12,9 +12,9 @@ run:
 	  if [ $$rc -eq 4 ]; then echo "make run: brief written to out/; see 'tandem models' to install the translation models"; exit 0; fi; \
 	  exit $$rc; }
 
-## test: unit, parity and end-to-end tests
+## test: unit, parity and end-to-end tests (first installs chromium for the brief.html browser test, when missing)
 test:
-	@$(ENV) cargo test --locked
+	@scripts/install-test-deps.sh && $(ENV) cargo test --locked
 
 ## lint: formatting and clippy, as CI checks them; the opt-in `remote` feature must keep compiling
 lint:

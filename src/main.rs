@@ -294,6 +294,7 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
         ("brief.json", render::to_json(brief)),
         ("brief.en.md", render::to_markdown(brief, Lang::En)),
         ("brief.fr.md", render::to_markdown(brief, Lang::Fr)),
+        ("brief.html", tandem::brief::html::to_html(brief)),
     ];
     let mut outputs: Vec<(PathBuf, Vec<u8>)> = files
         .into_iter()

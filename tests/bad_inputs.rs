@@ -8,6 +8,8 @@
 //! block a naive reader forever).
 #![cfg(unix)]
 
+mod common;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -354,7 +356,13 @@ fn run_brief(input: &Path, out: &Path, models: &Path) -> std::process::Output {
         .arg(out)
         .arg("--models-dir")
         .arg(models)
-        .args(["--date", "2025-11-10", "--include-undated", "--no-cache", "--quiet"])
+        .args([
+            "--date",
+            "2025-11-10",
+            "--include-undated",
+            "--no-cache",
+            "--quiet",
+        ])
         .env_remove("TANDEM_MODELS")
         .output()
         .unwrap()
@@ -383,6 +391,7 @@ fn brief_completes_lists_each_skipped_file_and_exits_3() {
 
     let brief: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
+    common::assert_valid_brief(&brief);
     let items = brief["items"].as_array().unwrap();
     assert_eq!(items.len(), EXPECTED_ARTICLES.len());
     let skipped: Vec<IngestFailure> = serde_json::from_value(brief["skipped"].clone()).unwrap();

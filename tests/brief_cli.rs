@@ -23,8 +23,12 @@ fn articles() -> PathBuf {
     common::fixtures().join("articles")
 }
 
+/// The `brief.json` in `out`, checked against the schema.
 fn read_brief(out: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap()
+    let brief =
+        serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
+    common::assert_valid_brief(&brief);
+    brief
 }
 
 fn item<'a>(brief: &'a Value, path_suffix: &str) -> &'a Value {
@@ -146,6 +150,14 @@ fn brief_with_all_models_has_aligned_sides_languages_sources_and_models() {
     assert!(md_fr.starts_with("# Synthèse de presse — 2025-11-10\n"));
     assert!(md_en.contains("(https://example.test/en/port-strike)"));
     assert!(md_fr.contains("## Le nouveau pont sur le fleuve ouvrira en mars"));
+
+    // brief.html is the page of this very brief.
+    let parsed: tandem::brief::Brief =
+        serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out.join("brief.html")).unwrap(),
+        tandem::brief::html::to_html(&parsed)
+    );
 
     // Same input and models: byte-identical brief.
     let out2 = tmp.path().join("out2");

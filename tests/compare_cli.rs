@@ -1,5 +1,7 @@
 //! `tandem compare` and the metrics test API on a golden brief: the offline (extractive) brief of the fixture
 //! articles must stay close to the committed golden summaries; a drifted summary must fail the bar.
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tandem::metrics::{assert_summary_close, check_summary_close, Thresholds};
@@ -35,7 +37,11 @@ fn offline_brief(tmp: &Path) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    out.join("brief.json")
+    let brief = out.join("brief.json");
+    common::assert_valid_brief(
+        &serde_json::from_str(&std::fs::read_to_string(&brief).unwrap()).unwrap(),
+    );
+    brief
 }
 
 #[test]

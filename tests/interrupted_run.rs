@@ -196,7 +196,10 @@ fn kill_9_mid_run_keeps_the_previous_brief_and_the_rerun_resumes_to_an_identical
     .status()
     .unwrap();
     assert_eq!(clean.code(), Some(0));
-    for name in ["brief.json", "brief.en.md", "brief.fr.md"] {
+    let resumed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
+    common::assert_valid_brief(&resumed);
+    for name in ["brief.json", "brief.en.md", "brief.fr.md", "brief.html"] {
         assert_eq!(
             std::fs::read(out.join(name)).unwrap(),
             std::fs::read(clean_out.join(name)).unwrap(),

@@ -156,6 +156,7 @@ fn a_20000_word_article_goes_through_the_whole_brief() {
     );
     let brief: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
+    common::assert_valid_brief(&brief);
     let items = brief["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     let sentences = items[0]["sentences"].as_array().unwrap();

@@ -1,5 +1,8 @@
-//! The brief: plain serde types (versioned JSON, see `SCHEMA_VERSION` and `schema.json`) and their renderers.
+//! The brief: plain serde types (versioned JSON, see `SCHEMA_VERSION` and `schema.json`, also as
+//! [`render::JSON_SCHEMA`]), same-story grouping ([`cluster`]), importance order ([`rank`]), and the renderers:
+//! [`render`] (JSON, Markdown) and [`html`] (the self-contained page).
 pub mod cluster;
+pub mod html;
 pub mod rank;
 pub mod render;
 

@@ -1,6 +1,11 @@
 //! Renderers: `brief.json` (the versioned schema), and `brief.en.md` / `brief.fr.md` readable as they are.
-use super::{Brief, BriefItem, SideStatus};
+//! The self-contained `brief.html` is in [`super::html`].
+use super::{Brief, BriefItem, Period, SideStatus, Source};
 use crate::lang::Lang;
+
+/// The JSON Schema (draft 2020-12) that every `brief.json` follows; its `$id` and its `schema_version` const
+/// carry [`super::SCHEMA_VERSION`].
+pub const JSON_SCHEMA: &str = include_str!("schema.json");
 
 /// The brief as pretty JSON, ending with a newline.
 pub fn to_json(brief: &Brief) -> String {
@@ -8,18 +13,24 @@ pub fn to_json(brief: &Brief) -> String {
     serde_json::to_string_pretty(brief).unwrap_or_default() + "\n"
 }
 
-struct Words {
-    not_translated: &'static str,
-    sources: &'static str,
-    source: &'static str,
-    summary_by: &'static str,
-    translated_by: &'static str,
-    no_items: &'static str,
-    skipped: &'static str,
-    original: &'static str,
+/// The words of the renderers in one language.
+pub(crate) struct Words {
+    pub not_translated: &'static str,
+    pub sources: &'static str,
+    pub source: &'static str,
+    pub summary_by: &'static str,
+    pub translated_by: &'static str,
+    pub no_items: &'static str,
+    pub skipped: &'static str,
+    pub original: &'static str,
+    pub lead: &'static str,
+    pub published: &'static str,
+    pub same_story: &'static str,
+    pub articles: &'static str,
+    pub similarity: &'static str,
 }
 
-const EN: Words = Words {
+pub(crate) const EN: Words = Words {
     not_translated: "not translated: the translation model is not installed",
     sources: "Sources",
     source: "Source",
@@ -28,9 +39,14 @@ const EN: Words = Words {
     no_items: "No articles.",
     skipped: "Skipped files",
     original: "from the original text",
+    lead: "Lead story",
+    published: "published",
+    same_story: "Same story in",
+    articles: "articles",
+    similarity: "similarity",
 };
 
-const FR: Words = Words {
+pub(crate) const FR: Words = Words {
     not_translated: "non traduit : le modèle de traduction n'est pas installé",
     sources: "Sources",
     source: "Source",
@@ -39,23 +55,61 @@ const FR: Words = Words {
     no_items: "Aucun article.",
     skipped: "Fichiers ignorés",
     original: "à partir du texte original",
+    lead: "À la une",
+    published: "publié le",
+    same_story: "Même sujet dans",
+    articles: "articles",
+    similarity: "similarité",
 };
 
-/// The brief in one language as Markdown. Sides that could not be translated say so instead of being left out.
-pub fn to_markdown(brief: &Brief, lang: Lang) -> String {
-    let w = match lang {
+pub(crate) fn words(lang: Lang) -> &'static Words {
+    match lang {
         Lang::En => &EN,
         Lang::Fr => &FR,
+    }
+}
+
+/// The period in words (`2025-11-10`, `2025-11-08 to 2025-11-10`, `since 2025-11-08`…); `None` when both ends
+/// are open.
+pub(crate) fn period_text(period: &Period, lang: Lang) -> Option<String> {
+    let text = match (period.since.as_deref(), period.until.as_deref(), lang) {
+        (Some(s), Some(u), _) if s == u => s.to_string(),
+        (Some(s), Some(u), Lang::En) => format!("{s} to {u}"),
+        (Some(s), Some(u), Lang::Fr) => format!("du {s} au {u}"),
+        (Some(s), None, Lang::En) => format!("since {s}"),
+        (Some(s), None, Lang::Fr) => format!("depuis le {s}"),
+        (None, Some(u), Lang::En) => format!("until {u}"),
+        (None, Some(u), Lang::Fr) => format!("jusqu'au {u}"),
+        (None, None, _) => return None,
     };
+    Some(text)
+}
+
+/// The brief's heading in `lang`: its title, followed by the period unless the title already shows it.
+pub(crate) fn heading(brief: &Brief, lang: Lang) -> String {
+    let title = brief.title.get(lang).unwrap_or(match lang {
+        Lang::En => "News brief",
+        Lang::Fr => "Synthèse de presse",
+    });
+    match brief.period.as_ref().and_then(|p| period_text(p, lang)) {
+        Some(period) if !title.contains(&period) => format!("{title} — {period}"),
+        _ => title.to_string(),
+    }
+}
+
+/// The brief in one language as Markdown: the heading (with the period), the lead story first and labelled, each
+/// item's summary, all its sources (outlet, link, published date) and how the side was made. Sides that could not be
+/// translated say so instead of being left out.
+pub fn to_markdown(brief: &Brief, lang: Lang) -> String {
+    let w = words(lang);
     let mut out = String::new();
-    let title = brief.title.get(lang).unwrap_or("Brief");
-    out.push_str(&format!("# {title}\n\n"));
+    out.push_str(&format!("# {}\n\n", heading(brief, lang)));
     if brief.items.is_empty() {
         out.push_str(w.no_items);
-        out.push('\n');
+        out.push_str("\n\n");
     }
-    for item in &brief.items {
-        render_item(&mut out, item, lang, w);
+    for (i, item) in brief.items.iter().enumerate() {
+        render_item(&mut out, item, i == 0, lang, w);
     }
     if !brief.skipped.is_empty() {
         out.push_str(&format!("## {}\n\n", w.skipped));
@@ -64,27 +118,42 @@ pub fn to_markdown(brief: &Brief, lang: Lang) -> String {
         }
         out.push('\n');
     }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
     out
 }
 
-fn render_item(out: &mut String, item: &BriefItem, lang: Lang, w: &Words) {
+fn render_item(out: &mut String, item: &BriefItem, lead: bool, lang: Lang, w: &Words) {
     let side = match lang {
         Lang::En => &item.en,
         Lang::Fr => &item.fr,
     };
     let title = match item.title.get(lang) {
-        Some(t) => t.to_string(),
+        Some(t) => md_text(t),
         None => format!(
             "{} _({})_",
-            item.title.get(item.original_language).unwrap_or(""),
+            md_text(item.title.get(item.original_language).unwrap_or("")),
             w.not_translated
         ),
     };
     out.push_str(&format!("## {title}\n\n"));
-    if side.status == SideStatus::NotTranslated {
+    let date = item.published.as_deref();
+    match (lead, date) {
+        (true, Some(d)) => out.push_str(&format!("**{}** · {d}\n\n", w.lead)),
+        (true, None) => out.push_str(&format!("**{}**\n\n", w.lead)),
+        (false, Some(d)) => out.push_str(&format!("_{d}_\n\n")),
+        (false, None) => {}
+    }
+    let text: Vec<String> = item
+        .sentences
+        .iter()
+        .filter_map(|s| s.get(lang))
+        .map(md_text)
+        .collect();
+    if side.status == SideStatus::NotTranslated || (text.is_empty() && !item.sentences.is_empty()) {
         out.push_str(&format!("_{}._\n\n", capitalize(w.not_translated)));
-    } else {
-        let text: Vec<&str> = item.sentences.iter().filter_map(|s| s.get(lang)).collect();
+    } else if !text.is_empty() {
         out.push_str(&text.join(" "));
         out.push_str("\n\n");
     }
@@ -93,15 +162,32 @@ fn render_item(out: &mut String, item: &BriefItem, lang: Lang, w: &Words) {
     } else {
         w.sources
     };
-    let links: Vec<String> = item
-        .sources
-        .iter()
-        .map(|s| match &s.url {
-            Some(url) => format!("[{}]({url})", s.title.replace(['[', ']'], "")),
-            None => format!("`{}`", s.path),
-        })
-        .collect();
-    out.push_str(&format!("{label}: {}  \n", links.join(", ")));
+    out.push_str(&format!("{label}:\n\n"));
+    for s in &item.sources {
+        out.push_str(&format!("- {}\n", markdown_source(s, w)));
+    }
+    out.push('\n');
+    if let Some(g) = &item.grouping {
+        let best = g
+            .links
+            .iter()
+            .map(|l| l.similarity)
+            .fold(f64::NAN, f64::max);
+        let mut line = format!(
+            "_{} {} {} ({}, {} ≥ {}",
+            w.same_story,
+            item.sources.len(),
+            w.articles,
+            g.method,
+            w.similarity,
+            g.threshold
+        );
+        if best.is_finite() {
+            line.push_str(&format!("; max {best:.2}"));
+        }
+        line.push_str(")_\n\n");
+        out.push_str(&line);
+    }
     let mut provenance = format!("{}: {}", w.summary_by, side.summarized_by);
     if side.translated_by.is_empty() && side.status == SideStatus::Original {
         provenance.push_str(&format!(", {}", w.original));
@@ -110,6 +196,49 @@ fn render_item(out: &mut String, item: &BriefItem, lang: Lang, w: &Words) {
         provenance.push_str(&format!("; {}: {t}", w.translated_by));
     }
     out.push_str(&format!("_{provenance}_\n\n"));
+}
+
+/// `Outlet — [Title](url) — published 2025-11-10`, or `` Title — `path` `` for a source without a URL.
+fn markdown_source(s: &Source, w: &Words) -> String {
+    let title = md_text(&s.title.replace(['[', ']'], ""));
+    let title = if title.trim().is_empty() {
+        s.link.clone()
+    } else {
+        title
+    };
+    let mut parts = Vec::new();
+    if let Some(outlet) = s.outlet.as_deref().filter(|o| !o.trim().is_empty()) {
+        parts.push(md_text(outlet));
+    }
+    match &s.url {
+        Some(url) => parts.push(format!("[{title}]({})", markdown_url(url))),
+        None => parts.push(format!("{title} — `{}`", s.path.replace('`', "'"))),
+    }
+    if let Some(d) = &s.published {
+        parts.push(format!("{} {d}", w.published));
+    }
+    parts.join(" — ")
+}
+
+/// Text as Markdown shows it literally: a `<` is escaped so that scraped text is never taken for HTML.
+fn md_text(s: &str) -> String {
+    s.replace('<', "\\<")
+}
+
+/// A URL that stays one Markdown link destination: spaces, parentheses and angle brackets percent-encoded.
+fn markdown_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '(' => out.push_str("%28"),
+            ')' => out.push_str("%29"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn capitalize(s: &str) -> String {

@@ -37,3 +37,196 @@ pub fn import_roles(models_dir: &Path, roles: &[Role]) {
 pub fn role_path(models_dir: &Path, role: Role) -> PathBuf {
     models_dir.join(&Manifest::builtin().spec(role).unwrap().dir)
 }
+
+/// The `brief.json` JSON Schema (`src/brief/schema.json`), parsed.
+pub fn brief_schema() -> serde_json::Value {
+    serde_json::from_str(tandem::brief::render::JSON_SCHEMA)
+        .expect("src/brief/schema.json is not JSON")
+}
+
+/// Every way `brief` breaks the `brief.json` schema, one `instance path: message` line each; empty when it
+/// follows it.
+pub fn brief_schema_errors(brief: &serde_json::Value) -> Vec<String> {
+    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        jsonschema::draft202012::new(&brief_schema())
+            .unwrap_or_else(|e| panic!("src/brief/schema.json is not a valid schema: {e}"))
+    });
+    validator
+        .iter_errors(brief)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+/// Panics, listing every violation, unless `brief` follows the `brief.json` schema.
+pub fn assert_valid_brief(brief: &serde_json::Value) {
+    let errors = brief_schema_errors(brief);
+    assert!(
+        errors.is_empty(),
+        "brief.json does not follow src/brief/schema.json:\n  {}\nbrief: {}",
+        errors.join("\n  "),
+        serde_json::to_string_pretty(brief).unwrap_or_default()
+    );
+}
+
+/// A brief that uses every part of the schema, with text that needs escaping: a lead item grouped from two
+/// sources (English original, French translated), a French original whose source has no URL, an English original
+/// whose French side is not translated, and a skipped file.
+pub fn sample_brief() -> tandem::brief::Brief {
+    use tandem::brief::*;
+    use tandem::lang::Lang;
+    let bi = |en: Option<&str>, fr: Option<&str>| Bilingual {
+        en: en.map(str::to_string),
+        fr: fr.map(str::to_string),
+    };
+    let side = |status, translated_by: &[&str]| SideInfo {
+        status,
+        summarized_by: "bart-cnn (sha256 0123456789ab)".to_string(),
+        translated_by: translated_by.iter().map(|s| s.to_string()).collect(),
+    };
+    let source = |id: &str,
+                  url: Option<&str>,
+                  path: &str,
+                  title: &str,
+                  language,
+                  published: Option<&str>,
+                  outlet: Option<&str>| Source {
+        id: id.to_string(),
+        link: url.unwrap_or(path).to_string(),
+        url: url.map(str::to_string),
+        path: path.to_string(),
+        title: title.to_string(),
+        language,
+        published: published.map(str::to_string),
+        outlet: outlet.map(str::to_string),
+    };
+    let en_fr = "marian-en-fr (sha256 aaaaaaaaaaaa)";
+    let fr_en = "marian-fr-en (sha256 bbbbbbbbbbbb)";
+    Brief {
+        schema_version: SCHEMA_VERSION,
+        title: bi(Some("News brief"), Some("Synthèse de presse")),
+        period: Some(Period {
+            since: Some("2025-11-08".to_string()),
+            until: Some("2025-11-10".to_string()),
+        }),
+        items: vec![
+            BriefItem {
+                id: "grouped01".to_string(),
+                original_language: Lang::En,
+                published: Some("2025-11-10".to_string()),
+                title: bi(
+                    Some("Port strike ends: \"deal\" <script>alert('x')</script> & more"),
+                    Some("La grève du port s'achève : « accord » <b>fin</b> & plus"),
+                ),
+                sentences: vec![
+                    bi(
+                        Some("Dock workers returned to work on Thursday."),
+                        Some("Les dockers ont repris le travail jeudi."),
+                    ),
+                    bi(
+                        Some("The deal raises wages by 4% <over> two years."),
+                        Some("L'accord augmente les salaires de 4 % <sur> deux ans."),
+                    ),
+                    bi(
+                        Some("Ships waiting offshore began to dock."),
+                        Some("Les navires en attente ont commencé à accoster."),
+                    ),
+                ],
+                en: side(SideStatus::Original, &[]),
+                fr: side(SideStatus::Translated, &[en_fr]),
+                sources: vec![
+                    source(
+                        "src-en-1",
+                        Some("https://example.test/en/port?a=1&b=\"2\"&c='3'"),
+                        "/data/in/en-port.txt",
+                        "Dock workers end strike <at> the port",
+                        Lang::En,
+                        Some("2025-11-10"),
+                        Some("The Harbour <Times> & \"Co\""),
+                    ),
+                    source(
+                        "src-fr-2",
+                        Some("https://example.test/fr/grève-du-port"),
+                        "/data/in/fr-port.txt",
+                        "Fin de la grève au port",
+                        Lang::Fr,
+                        Some("2025-11-09"),
+                        Some("Le Quotidien"),
+                    ),
+                ],
+                grouping: Some(Grouping {
+                    method: "tfidf-cosine".to_string(),
+                    threshold: 0.3,
+                    links: vec![GroupLink {
+                        a: "src-en-1".to_string(),
+                        b: "src-fr-2".to_string(),
+                        similarity: 0.62,
+                        shared_terms: vec!["port".to_string(), "strike".to_string()],
+                    }],
+                }),
+            },
+            BriefItem {
+                id: "frpont02".to_string(),
+                original_language: Lang::Fr,
+                published: None,
+                title: bi(
+                    Some("The new bridge will open in March"),
+                    Some("Le nouveau pont ouvrira en mars"),
+                ),
+                sentences: vec![
+                    bi(
+                        Some("The bridge over the river will open in March."),
+                        Some("Le pont sur le fleuve ouvrira en mars."),
+                    ),
+                    bi(
+                        Some("It cost 120 million euros."),
+                        Some("Il a coûté 120 millions d'euros."),
+                    ),
+                ],
+                en: side(SideStatus::Translated, &[fr_en]),
+                fr: side(SideStatus::Original, &[]),
+                sources: vec![source(
+                    "src-fr-3",
+                    None,
+                    "/data/in/fr pont #1.txt",
+                    "Le nouveau pont ouvrira en mars",
+                    Lang::Fr,
+                    None,
+                    None,
+                )],
+                grouping: None,
+            },
+            BriefItem {
+                id: "ennotr03".to_string(),
+                original_language: Lang::En,
+                published: Some("2025-11-08".to_string()),
+                title: bi(Some("Council approves the budget"), None),
+                sentences: vec![
+                    bi(Some("The council approved the budget on Tuesday."), None),
+                    bi(Some("The vote was close."), None),
+                ],
+                en: side(SideStatus::Original, &[]),
+                fr: side(SideStatus::NotTranslated, &[]),
+                sources: vec![source(
+                    "src-en-4",
+                    Some("https://example.test/en/budget"),
+                    "/data/in/en-budget.txt",
+                    "Council approves the budget",
+                    Lang::En,
+                    Some("2025-11-08"),
+                    Some("City Daily"),
+                )],
+                grouping: None,
+            },
+        ],
+        models: ModelsUsed {
+            summarizer: "bart-cnn (sha256 0123456789ab)".to_string(),
+            translate_fr_en: Some(fr_en.to_string()),
+            translate_en_fr: None,
+        },
+        skipped: vec![tandem::ingest::IngestFailure {
+            path: "/data/in/empty <1>.txt".into(),
+            reason: "empty file".to_string(),
+        }],
+    }
+}

@@ -1,0 +1,105 @@
+//! `brief.en.md` / `brief.fr.md`: the period in the heading, the lead story first and labelled, every source with
+//! its outlet, link and date, and the not-translated sides said so.
+mod common;
+
+use tandem::brief::render::to_markdown;
+use tandem::brief::{Bilingual, Period};
+use tandem::lang::Lang;
+
+#[test]
+fn the_heading_carries_the_period_once() {
+    let mut brief = common::sample_brief();
+    let en = to_markdown(&brief, Lang::En);
+    let fr = to_markdown(&brief, Lang::Fr);
+    assert!(
+        en.starts_with("# News brief — 2025-11-08 to 2025-11-10\n\n"),
+        "{en}"
+    );
+    assert!(
+        fr.starts_with("# Synthèse de presse — du 2025-11-08 au 2025-11-10\n\n"),
+        "{fr}"
+    );
+
+    // a title that already shows the period (as `--date` makes it) does not get it twice
+    brief.title = Bilingual {
+        en: Some("News brief — 2025-11-10".into()),
+        fr: Some("Synthèse de presse — 2025-11-10".into()),
+    };
+    brief.period = Some(Period {
+        since: Some("2025-11-10".into()),
+        until: Some("2025-11-10".into()),
+    });
+    assert!(to_markdown(&brief, Lang::En).starts_with("# News brief — 2025-11-10\n\n"));
+    brief.period = Some(Period {
+        since: Some("2025-11-01".into()),
+        until: None,
+    });
+    assert!(to_markdown(&brief, Lang::Fr)
+        .starts_with("# Synthèse de presse — 2025-11-10 — depuis le 2025-11-01\n\n"));
+    brief.period = None;
+    assert!(to_markdown(&brief, Lang::En).starts_with("# News brief — 2025-11-10\n\n"));
+}
+
+#[test]
+fn the_lead_story_comes_first_with_its_label_and_every_source() {
+    let brief = common::sample_brief();
+    let en = to_markdown(&brief, Lang::En);
+    let fr = to_markdown(&brief, Lang::Fr);
+    let lead_en = "## Port strike ends: \"deal\" \\<script>alert('x')\\</script> & more\n\n**Lead story** · 2025-11-10\n\n";
+    assert!(en.contains(lead_en), "{en}");
+    assert!(fr.contains("\n\n**À la une** · 2025-11-10\n\n"), "{fr}");
+    assert_eq!(en.matches("Lead story").count(), 1);
+    // items in order, the lead first
+    let at = |s: &str| en.find(s).unwrap_or_else(|| panic!("{s} missing:\n{en}"));
+    assert!(at("## Port strike") < at("## The new bridge"));
+    assert!(at("## The new bridge") < at("## Council approves"));
+    assert!(en.contains(
+        "Sources:\n\n\
+         - The Harbour \\<Times> & \"Co\" — [Dock workers end strike \\<at> the port](https://example.test/en/port?a=1&b=\"2\"&c='3') — published 2025-11-10\n\
+         - Le Quotidien — [Fin de la grève au port](https://example.test/fr/grève-du-port) — published 2025-11-09\n"
+    ), "{en}");
+    assert!(fr.contains(
+        "- Le Quotidien — [Fin de la grève au port](https://example.test/fr/grève-du-port) — publié le 2025-11-09\n"
+    ), "{fr}");
+    // a source without URL is shown by its path
+    assert!(
+        en.contains("Source:\n\n- Le nouveau pont ouvrira en mars — `/data/in/fr pont #1.txt`\n"),
+        "{en}"
+    );
+    assert!(
+        en.contains("_Same story in 2 articles (tfidf-cosine, similarity ≥ 0.3; max 0.62)_"),
+        "{en}"
+    );
+    assert!(en.contains("_2025-11-08_\n\n"), "a later item's date: {en}");
+    // a sentence with "<" stays text
+    assert!(en.contains("The deal raises wages by 4% \\<over> two years."));
+    assert!(
+        en.ends_with("- `/data/in/empty <1>.txt`: empty file\n"),
+        "{en}"
+    );
+}
+
+#[test]
+fn a_side_that_is_not_translated_says_so() {
+    let brief = common::sample_brief();
+    let fr = to_markdown(&brief, Lang::Fr);
+    assert!(fr.contains(
+        "## Council approves the budget _(non traduit : le modèle de traduction n'est pas installé)_\n\n\
+         _2025-11-08_\n\n\
+         _Non traduit : le modèle de traduction n'est pas installé._\n\n"
+    ), "{fr}");
+    let en = to_markdown(&brief, Lang::En);
+    assert!(en.contains("The council approved the budget on Tuesday. The vote was close.\n\n"));
+    assert!(!en.contains("not translated"));
+}
+
+#[test]
+fn an_empty_brief_says_there_are_no_articles() {
+    let mut brief = common::sample_brief();
+    brief.items.clear();
+    brief.skipped.clear();
+    assert_eq!(
+        to_markdown(&brief, Lang::Fr),
+        "# Synthèse de presse — du 2025-11-08 au 2025-11-10\n\nAucun article.\n"
+    );
+}
