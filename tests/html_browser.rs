@@ -19,17 +19,28 @@ const PROBE: &str = r#"<script>
 var de=document.documentElement, out={js:de.getAttribute('data-js'), scrollWidth:de.scrollWidth,
   clientWidth:de.clientWidth, bodyScrollWidth:document.body.scrollWidth, items:[]};
 function box(e){var r=e.getBoundingClientRect();return {top:r.top,bottom:r.bottom,left:r.left,right:r.right};}
+// Moves keyboard focus from `from` to `to` (either may be null). Chromium dispatches focus events only while the
+// page itself has focus, which a headless window on a loaded machine may not have yet: then the events a focused
+// browser would dispatch are dispatched here, in the same order (focusout, then focusin).
+out.pageFocused=document.hasFocus();
+function focusOn(to, from){
+  if(to)to.focus(); else if(from)from.blur();
+  if(!document.hasFocus()){
+    if(from)from.dispatchEvent(new FocusEvent('focusout',{bubbles:true,relatedTarget:to}));
+    if(to)to.dispatchEvent(new FocusEvent('focusin',{bubbles:true,relatedTarget:from}));
+  }
+}
 document.querySelectorAll('.item').forEach(function(it){
   var en=it.querySelector('.col-en .s[data-pair="1"]'), fr=it.querySelector('.col-fr .s[data-pair="1"]');
   var fr2=it.querySelector('.col-fr .s[data-pair="2"]');
   var r={id:it.id, en:box(en), fr:box(fr), frBgBefore:getComputedStyle(fr).backgroundColor};
-  en.focus();
+  focusOn(en, null);
   r.focused=document.activeElement===en;
   r.frHlOnFocus=fr.classList.contains('hl'); r.enHlOnFocus=en.classList.contains('hl');
   r.frBgOnFocus=getComputedStyle(fr).backgroundColor; r.fr2HlOnFocus=fr2?fr2.classList.contains('hl'):null;
-  fr.focus();
+  focusOn(fr, en);
   r.enHlOnPartnerFocus=en.classList.contains('hl');
-  fr.blur();
+  focusOn(null, fr);
   r.frHlAfterBlur=fr.classList.contains('hl'); r.enHlAfterBlur=en.classList.contains('hl');
   en.dispatchEvent(new MouseEvent('mouseover',{bubbles:true}));
   r.frHlOnHover=fr.classList.contains('hl');
