@@ -481,6 +481,14 @@ fn process(
         (entry.title.clone(), FieldSource::Manifest),
         (declared.title.clone(), declared_from),
         (cleaned.title.clone(), title_from_text),
+        // A page or front matter without a title: the body's first sentence, as for a text without a title line.
+        (
+            cleaned
+                .paragraphs
+                .first()
+                .map(|p| clean::first_sentence_title(p)),
+            FieldSource::FirstSentence,
+        ),
     ]);
     let Some(title) = title else {
         return Err(if cleaned.dropped.is_empty() {
