@@ -277,7 +277,9 @@ pub fn ingest_bytes(
     if bytes.len() as u64 > opts.max_article_bytes {
         return Err(files::too_large(bytes.len() as u64, opts.max_article_bytes));
     }
-    process_bytes(path, bytes, &ManifestEntry::default(), opts.forced_lang).map(|p| p.article)
+    process_bytes(path, bytes, &ManifestEntry::default(), opts.forced_lang)
+        .map(|p| p.article)
+        .map_err(|reason| one_line(&reason))
 }
 
 /// Records a failure with its reason made one line (at most 300 characters).
