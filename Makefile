@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 ENV := source scripts/libtorch-env.sh &&
 
-.PHONY: run test lint build fixtures
+.PHONY: run test lint build fixtures fuzz
 
 ## run: build, then write a brief of the example articles into out/ (offline: missing models are reported)
 run:
@@ -27,3 +27,15 @@ build:
 ## fixtures: regenerate the tiny models and parity fixtures (needs the Python reference env; see README)
 fixtures:
 	@PY="$$(scripts/python-env.sh)" && "$$PY" scripts/make-test-models.py
+
+## fuzz: run each cargo-fuzz target for FUZZ_SECONDS (default 270) in turn, one job each (nightly + cargo-fuzz;
+## not run by CI). A crash stops it; its input is in fuzz/artifacts/<target>/ (see README "Fuzzing").
+FUZZ_SECONDS ?= 270
+FUZZ_TARGETS ?= ingest_file clean segment manifest
+fuzz:
+	@$(ENV) export LD_LIBRARY_PATH="$$LIBTORCH/lib$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}" && cd fuzz && \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$t && \
+	  cargo +nightly fuzz run --sanitizer none --debug-assertions $$t corpus/$$t seeds/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 || exit 1; \
+	done

@@ -93,6 +93,13 @@ const EXPECTED_FAILURES: &[(&str, &[&str])] = &[
         "dangling.txt",
         &["broken symlink", "missing-target.txt", "does not exist"],
     ),
+    (
+        "deep.html",
+        &[
+            "malformed HTML: elements nested 20000 levels deep",
+            "unclosed tags?",
+        ],
+    ),
     ("dup-exact.txt", &["same text as a-good-en.txt"]),
     (
         "dup-near.txt",
@@ -192,6 +199,12 @@ fn make_folder(dir: &Path) {
         "broken.html",
         b"<!doctype html><html><head><meta charset=\"utf-8\"><title>Truncated page</ti",
     );
+    // Unclosed tags nest without end: parsing this naively costs minutes and overflows the stack.
+    let deep = format!(
+        "<html><body>{}<p>{GOOD_EN}</p>",
+        "<div><span>".repeat(10_000)
+    );
+    w("deep.html", deep.as_bytes());
     w(
         "manifest.jsonl",
         b"{\"file\": \"a-good-en.txt\", \"source\": \"Riverside Courier\"}\n{\"file\": \"a-good-fr.txt\", \"title\": \"Never closed\n{\"file\": \"../outside.txt\"}\n",

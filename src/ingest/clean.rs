@@ -527,7 +527,7 @@ fn drop_author_bios(kinds: &mut [Kind]) {
 }
 
 /// A title made from the first sentence of the body (at most 14 words).
-fn first_sentence_title(line: &str) -> String {
+pub(crate) fn first_sentence_title(line: &str) -> String {
     let sentence = crate::text::split_sentences(line)
         .into_iter()
         .next()

@@ -84,29 +84,32 @@ pub enum Verdict {
 }
 
 /// Finds, for each fingerprint in order, whether it repeats an earlier kept one. Indices in the verdicts refer
-/// to the input order.
+/// to the input order. Shared shingles are counted through an index from shingle to the kept articles holding
+/// it, so the cost follows the shingles articles really share, not the number of pairs.
 pub fn classify(prints: &[Fingerprint], threshold: f64) -> Vec<Verdict> {
     let mut exact: HashMap<&str, usize> = HashMap::new();
-    let mut kept: Vec<usize> = Vec::new();
+    let mut postings: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut out = Vec::with_capacity(prints.len());
     for (i, p) in prints.iter().enumerate() {
         if let Some(&index) = exact.get(p.exact.as_str()) {
             out.push(Verdict::Same { index });
             continue;
         }
-        let mut best: Option<(usize, f64)> = None;
-        for &k in &kept {
-            let q = &prints[k];
-            let (small, large) = (
-                p.shingles.len().min(q.shingles.len()),
-                p.shingles.len().max(q.shingles.len()),
-            );
-            // Jaccard can be at most small/large: skip pairs that cannot reach the threshold.
-            if large == 0 || (small as f64) < threshold * large as f64 {
-                continue;
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for s in &p.shingles {
+            for &k in postings.get(s).map_or(&[][..], Vec::as_slice) {
+                *shared.entry(k).or_default() += 1;
             }
-            let s = jaccard(&p.shingles, &q.shingles);
-            if s >= threshold && best.is_none_or(|(_, b)| s > b) {
+        }
+        let mut best: Option<(usize, f64)> = None;
+        for (&k, &both) in &shared {
+            let union = p.shingles.len() + prints[k].shingles.len() - both;
+            let s = both as f64 / union as f64;
+            let better = match best {
+                None => true,
+                Some((bk, bs)) => s > bs || (s == bs && k < bk),
+            };
+            if s >= threshold && better {
                 best = Some((k, s));
             }
         }
@@ -114,7 +117,9 @@ pub fn classify(prints: &[Fingerprint], threshold: f64) -> Vec<Verdict> {
             Some((index, similarity)) => out.push(Verdict::Near { index, similarity }),
             None => {
                 exact.insert(p.exact.as_str(), i);
-                kept.push(i);
+                for &s in &p.shingles {
+                    postings.entry(s).or_default().push(i);
+                }
                 out.push(Verdict::Unique);
             }
         }
@@ -150,6 +155,40 @@ mod tests {
             ref other => panic!("{other:?}"),
         }
         assert_eq!(v[3], Verdict::Unique);
+    }
+
+    #[test]
+    fn jaccard_of_sets() {
+        assert_eq!(jaccard(&[1, 2, 3, 4], &[2, 3, 4, 5]), 0.6);
+        assert_eq!(jaccard(&[], &[1]), 0.0);
+        let a = Fingerprint::new(STORY);
+        let b = Fingerprint::new(&format!("{STORY} The union welcomed the decision."));
+        match classify(&[a.clone(), b.clone()], 0.5)[1] {
+            Verdict::Near { similarity, .. } => {
+                assert_eq!(similarity, jaccard(&a.shingles, &b.shingles))
+            }
+            ref v => panic!("{v:?}"),
+        }
+    }
+
+    #[test]
+    fn thousands_of_articles_are_compared_quickly() {
+        let prints: Vec<Fingerprint> = (0..1_000)
+            .map(|i| {
+                let words: Vec<String> = (0..300)
+                    .map(|w| format!("w{}", (i * 7919 + w * 104_729) % 1_000_003))
+                    .collect();
+                Fingerprint::new(&words.join(" "))
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let verdicts = classify(&prints, 0.8);
+        assert!(verdicts.iter().all(|v| *v == Verdict::Unique));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

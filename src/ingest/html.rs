@@ -11,8 +11,19 @@ pub struct HtmlArticle {
     pub text: String,
 }
 
+/// Deepest element nesting read. Real article pages stay under about 60 levels; parsing cost grows with depth
+/// times size and the Readability pass recurses, so a page nested thousands deep (unclosed tags, or a hostile
+/// page) would take minutes or overflow the stack. Such pages are refused before parsing.
+pub const MAX_NESTING: usize = 400;
+
 /// Extracts the article from an HTML page.
 pub fn extract(html: &str) -> Result<HtmlArticle, String> {
+    let depth = nesting_depth(html);
+    if depth > MAX_NESTING {
+        return Err(format!(
+            "malformed HTML: elements nested {depth} levels deep (tandem reads up to {MAX_NESTING}; unclosed tags?)"
+        ));
+    }
     let doc = Document::from(html);
     let meta = metadata(&doc);
     let cfg = dom_smoothie::Config {
@@ -97,6 +108,73 @@ fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
     title.trim().to_string()
 }
 
+/// Elements that never hold others, or that the parser closes by itself when a sibling starts.
+const NOT_NESTING: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "keygen", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th",
+    "thead", "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp", "html", "head",
+    "body",
+];
+
+/// How deep the page's elements nest, estimated from its tags without building the tree (linear time): each
+/// start tag of an element that can hold others opens a level, each end tag closes one; comments, scripts and
+/// styles are skipped.
+pub fn nesting_depth(html: &str) -> usize {
+    let b = html.as_bytes();
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    let find = |from: usize, needle: &[u8]| {
+        b.get(from..)
+            .and_then(|rest| {
+                rest.windows(needle.len())
+                    .position(|w| w.eq_ignore_ascii_case(needle))
+            })
+            .map(|p| from + p)
+    };
+    while let Some(p) = b
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&c| c == b'<'))
+    {
+        let start = i + p + 1;
+        if b[start..].starts_with(b"!--") {
+            i = find(start + 3, b"-->").map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        let closing = b.get(start) == Some(&b'/');
+        let name_start = start + usize::from(closing);
+        let name_len = b[name_start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b':')
+            .count();
+        if name_len == 0 || !b[name_start].is_ascii_alphabetic() {
+            i = start;
+            continue;
+        }
+        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        let end = b[name_start..]
+            .iter()
+            .position(|&c| c == b'>')
+            .map_or(b.len(), |e| name_start + e);
+        i = (end + 1).min(b.len());
+        if closing {
+            if !NOT_NESTING.contains(&name.as_str()) {
+                depth = depth.saturating_sub(1);
+            }
+            continue;
+        }
+        if matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
+            let close = format!("</{name}");
+            i = find(i, close.as_bytes()).unwrap_or(b.len());
+            continue;
+        }
+        let self_closing = end > 0 && end < b.len() && b[end - 1] == b'/';
+        if !self_closing && !NOT_NESTING.contains(&name.as_str()) {
+            depth += 1;
+            max = max.max(depth);
+        }
+    }
+    max
+}
+
 /// Fallback: headings, paragraphs and list items of the main element, one block each.
 fn blocks_text(doc: &Document) -> String {
     let root = ["article", "main", "body"]
@@ -119,6 +197,23 @@ fn blocks_text(doc: &Document) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_is_measured_without_parsing_and_deep_pages_are_refused() {
+        assert_eq!(
+            nesting_depth("<html><body><div><p>a<p>b<br><img src=x/><div>c</div></div><!-- <div><div> --></body>"),
+            2
+        );
+        assert_eq!(
+            nesting_depth("<script>if (a<b) { x = '<div><div>'; }</script><span>x</span>"),
+            1
+        );
+        let deep = format!("<body>{}<p>text</p>", "<div>".repeat(MAX_NESTING + 1));
+        assert_eq!(
+            extract(&deep).unwrap_err(),
+            "malformed HTML: elements nested 401 levels deep (tandem reads up to 400; unclosed tags?)"
+        );
+    }
 
     #[test]
     fn metadata_from_head() {

@@ -291,7 +291,9 @@ pub fn ingest_bytes(
     if bytes.len() as u64 > opts.max_article_bytes {
         return Err(files::too_large(bytes.len() as u64, opts.max_article_bytes));
     }
-    process_bytes(path, bytes, &ManifestEntry::default(), opts.forced_lang).map(|p| p.article)
+    process_bytes(path, bytes, &ManifestEntry::default(), opts.forced_lang)
+        .map(|p| p.article)
+        .map_err(|reason| one_line(&reason))
 }
 
 /// Records a failure with its reason made one line (at most 300 characters).
@@ -495,6 +497,14 @@ fn process(
         (entry.title.clone(), FieldSource::Manifest),
         (declared.title.clone(), declared_from),
         (cleaned.title.clone(), title_from_text),
+        // A page or front matter without a title: the body's first sentence, as for a text without a title line.
+        (
+            cleaned
+                .paragraphs
+                .first()
+                .map(|p| clean::first_sentence_title(p)),
+            FieldSource::FirstSentence,
+        ),
     ]);
     let Some(title) = title else {
         return Err(if cleaned.dropped.is_empty() {
