@@ -5,6 +5,7 @@
 //! `main.rs` is only the command line over these modules.
 pub mod brief;
 pub mod compare;
+pub mod engine;
 pub mod error;
 pub mod ingest;
 pub mod lang;
