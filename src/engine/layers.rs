@@ -174,3 +174,33 @@ impl Activation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int8_linear_is_close_to_float() {
+        tch::manual_seed(7);
+        let weight = Tensor::randn([96, 64], (Kind::Float, tch::Device::Cpu))
+            * Tensor::linspace(0.05, 3.0, 96, (Kind::Float, tch::Device::Cpu)).unsqueeze(1);
+        let bias = Tensor::randn([96], (Kind::Float, tch::Device::Cpu));
+        let x = Tensor::randn([5, 3, 64], (Kind::Float, tch::Device::Cpu));
+        let float = Linear::new(
+            weight.shallow_clone(),
+            Some(bias.shallow_clone()),
+            Precision::Float,
+        )
+        .unwrap()
+        .forward(&x);
+        let int8 = Linear::new(weight, Some(bias), Precision::Int8)
+            .unwrap()
+            .forward(&x);
+        assert_eq!(int8.size(), vec![5, 3, 96]);
+        // Relative error per output column: int8 weights (per-row scaled) and int8 activations (per call).
+        let err = (&int8 - &float).abs().amax([0, 1].as_slice(), false);
+        let scale = float.abs().amax([0, 1].as_slice(), false);
+        let worst = (err / scale).max().double_value(&[]);
+        assert!(worst < 0.03, "worst relative error {worst}");
+    }
+}
