@@ -152,7 +152,7 @@ fn greedy(
 ) -> Vec<Vec<i64>> {
     let cfg = &model.config;
     let batch = ids.size()[0] as usize;
-    let mut state = model.start(ids, mask, 1);
+    let mut state = model.start(ids, mask, 1, settings.max_length);
     let mut out: Vec<Vec<i64>> = vec![vec![cfg.decoder_start_id]; batch];
     // Sentences still generating, in state order.
     let mut active: Vec<usize> = (0..batch).collect();
@@ -260,7 +260,7 @@ fn beam_search(
     let beams = settings.num_beams;
     let nb = beams as usize;
     let batch = ids.size()[0] as usize;
-    let mut state = model.start(ids, mask, beams);
+    let mut state = model.start(ids, mask, beams, settings.max_length);
     let mut hyps: Vec<Hypotheses> = (0..batch)
         .map(|_| Hypotheses::new(nb, settings.length_penalty, settings.early_stopping))
         .collect();

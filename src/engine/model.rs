@@ -225,11 +225,79 @@ pub struct Model {
     attend_all: Tensor,
 }
 
+/// One layer's self-attention keys or values: a buffer `[rows, heads, capacity, head_dim]` of which the first
+/// `position` slots are filled; it grows by doubling, so a step writes one slot instead of copying the cache.
+/// Beam re-indexing writes into a second buffer (kept for the next re-indexing) instead of allocating.
+struct Cache {
+    buf: Option<Tensor>,
+    spare: Option<Tensor>,
+}
+
+impl Cache {
+    fn new() -> Cache {
+        Cache {
+            buf: None,
+            spare: None,
+        }
+    }
+
+    /// Writes `x` `[rows, heads, 1, head_dim]` at `pos` and returns the filled part `[.., pos + 1, ..]`.
+    fn append(&mut self, x: &Tensor, pos: i64, max_len: i64) -> Tensor {
+        let size = x.size();
+        let capacity = self.buf.as_ref().map_or(0, |b| b.size()[2]);
+        if pos >= capacity {
+            let new_cap = if capacity == 0 {
+                max_len.clamp(1, 16)
+            } else {
+                (capacity * 2).min(max_len.max(pos + 1))
+            }
+            .max(pos + 1);
+            let grown = Tensor::empty([size[0], size[1], new_cap, size[3]], (x.kind(), x.device()));
+            if let Some(old) = &self.buf {
+                grown.narrow(2, 0, pos).copy_(&old.narrow(2, 0, pos));
+            }
+            self.buf = Some(grown);
+            self.spare = None;
+        }
+        match &self.buf {
+            Some(buf) => {
+                buf.narrow(2, pos, 1).copy_(x);
+                buf.narrow(2, 0, pos + 1)
+            }
+            None => x.shallow_clone(),
+        }
+    }
+
+    /// Row `i` of the new cache is row `rows[i]` of the old one (first `pos` slots).
+    fn select(&mut self, rows: &Tensor, n_rows: i64, pos: i64) {
+        let Some(buf) = self.buf.take() else {
+            return;
+        };
+        let size = buf.size();
+        let target = match self.spare.take() {
+            Some(s) if s.size()[0] == n_rows && s.size()[2] == size[2] => s,
+            _ => Tensor::empty(
+                [n_rows, size[1], size[2], size[3]],
+                (buf.kind(), buf.device()),
+            ),
+        };
+        if pos > 0 {
+            let _ = buf
+                .narrow(2, 0, pos)
+                .index_select_out(&target.narrow(2, 0, pos), 0, rows);
+        }
+        if size[0] == n_rows {
+            self.spare = Some(buf);
+        }
+        self.buf = Some(target);
+    }
+}
+
 /// Per-batch decoder state: the self-attention cache (one row per hypothesis) and the cross-attention keys and
 /// values (one row per sentence, shared by its beams).
 pub struct DecoderState {
-    self_k: Vec<Option<Tensor>>,
-    self_v: Vec<Option<Tensor>>,
+    self_k: Vec<Cache>,
+    self_v: Vec<Cache>,
     cross_k: Vec<Tensor>,
     cross_v: Vec<Tensor>,
     /// `[sentences, 1, 1, source_len]`, true where the source token is real.
@@ -238,6 +306,8 @@ pub struct DecoderState {
     pub beams: i64,
     /// Decoder positions consumed so far.
     pub position: i64,
+    /// Longest the decoder will run (sizes the cache).
+    max_len: i64,
 }
 
 impl DecoderState {
@@ -250,10 +320,9 @@ impl DecoderState {
     /// when given, keeps only those sentences' cross-attention keys/values (rows must then come from them, in
     /// that order, `beams` rows each).
     pub fn select(&mut self, rows: &Tensor, sentences: Option<&Tensor>) {
-        for cache in [&mut self.self_k, &mut self.self_v] {
-            for t in cache.iter_mut().flatten() {
-                *t = t.index_select(0, rows);
-            }
+        let n_rows = rows.size()[0];
+        for cache in self.self_k.iter_mut().chain(self.self_v.iter_mut()) {
+            cache.select(rows, n_rows, self.position);
         }
         if let Some(keep) = sentences {
             for cache in [&mut self.cross_k, &mut self.cross_v] {
@@ -448,7 +517,8 @@ impl Model {
 
     /// Runs the encoder on `ids` `[batch, len]` (right-padded) with `mask` (true on real tokens) and returns
     /// the decoder state for `beams` hypotheses per sentence: cross-attention keys/values computed here, once.
-    pub fn start(&self, ids: &Tensor, mask: &Tensor, beams: i64) -> DecoderState {
+    /// `max_len` is the longest the decoder will run (it sizes the self-attention cache).
+    pub fn start(&self, ids: &Tensor, mask: &Tensor, beams: i64, max_len: i64) -> DecoderState {
         let _guard = tch::no_grad_guard();
         let (batch, len) = (ids.size()[0], ids.size()[1]);
         let mut x = self.embed(ids, &self.encoder_positions, 0, len);
@@ -491,13 +561,14 @@ impl Model {
             cross_v.push(kv.get(1).contiguous());
         }
         DecoderState {
-            self_k: (0..self.decoder.len()).map(|_| None).collect(),
-            self_v: (0..self.decoder.len()).map(|_| None).collect(),
+            self_k: (0..self.decoder.len()).map(|_| Cache::new()).collect(),
+            self_v: (0..self.decoder.len()).map(|_| Cache::new()).collect(),
             cross_k,
             cross_v,
             source_mask,
             beams,
             position: 0,
+            max_len,
         }
     }
 
@@ -523,22 +594,14 @@ impl Model {
             let qkv = a.q_or_qkv.forward(&x).view([rows, 1, 3, a.heads, -1]);
             let qkv = qkv.permute([2, 0, 3, 1, 4]);
             let (q, k, v) = (qkv.get(0), qkv.get(1), qkv.get(2));
-            let k = match state.self_k[i].take() {
-                Some(past) => Tensor::cat(&[past, k], 2),
-                None => k.contiguous(),
-            };
-            let v = match state.self_v[i].take() {
-                Some(past) => Tensor::cat(&[past, v], 2),
-                None => v.contiguous(),
-            };
+            let k = state.self_k[i].append(&k, state.position, state.max_len);
+            let v = state.self_v[i].append(&v, state.position, state.max_len);
             // tch passes `None` as an undefined tensor, which SDPA refuses; and libtorch 2.4's CPU kernel gives
             // wrong results for a mask broadcast along the keys ([1, 1, 1, 1]): an all-true mask of the keys'
             // length (zero-stride, no memory) is both accepted and right.
             let all = self.attend_all.expand([1, 1, 1, k.size()[2]], false);
             let attended =
                 Tensor::scaled_dot_product_attention(&q, &k, &v, Some(&all), 0.0, false, None);
-            state.self_k[i] = Some(k);
-            state.self_v[i] = Some(v);
             let attended = attended.reshape([rows, 1, d]);
             x = layer.self_ln.forward(&(x + a.out.forward(&attended)));
 
