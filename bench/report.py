@@ -73,6 +73,17 @@ def main():
                 parts = [f"beam {r['beams']}: token agreement {r['token_agreement']:.3f}, identical rows "
                          f"{r['identical_rows']}/{r['rows']}, chrF {r['chrf']:.1f}" for r in rows]
                 print(f"- {label}: " + "; ".join(parts))
+        ref = results.get("transformers")
+        for e in ["tandem", "tandem-int8", "rust-bert"]:
+            if e in results and ref:
+                parts = []
+                for ra, rt in zip(results[e]["runs"], ref["runs"]):
+                    same = sum(p == q for x, y in zip(ra["ids"], rt["ids"]) for p, q in zip(x, y))
+                    total = sum(max(len(x), len(y)) for x, y in zip(ra["ids"], rt["ids"]))
+                    rows = sum(x == y for x, y in zip(ra["ids"], rt["ids"]))
+                    parts.append(f"beam {ra['beams']}: identical rows {rows}/{len(rt['ids'])}, "
+                                 f"token agreement {same / max(total, 1):.3f}")
+                print(f"- {e} vs transformers (ids): " + "; ".join(parts))
         print()
     for e in ["tandem", "tandem-int8"]:
         r = load(folder, f"en-fr-{e}.json")

@@ -6,6 +6,8 @@
 //! forced EOS closes each row at the last step) for each beam setting, and writes the timings, the peak RSS of
 //! this process and the generated ids.
 //!
+//! `--tune-malloc` calls `tandem::engine::tune_allocator()` first.
+//!
 //! `bench_engine compare --dir MODEL --arch A a.json b.json` prints the token agreement and chrF (on decoded text)
 //! between two runs' outputs, per beam setting.
 use serde_json::{json, Value};
@@ -51,6 +53,12 @@ fn load(args: &[String], engine: Engine) -> anyhow::Result<(Seq2Seq, Architectur
 
 fn run(args: &[String]) -> anyhow::Result<()> {
     let engine: Engine = need(args, "--engine")?.parse()?;
+    if args.iter().any(|a| a == "--tune-malloc") {
+        anyhow::ensure!(
+            tandem::engine::tune_allocator(),
+            "mallopt refused a setting"
+        );
+    }
     if let Some(threads) = arg(args, "--threads") {
         tch::set_num_threads(threads.parse()?);
     }

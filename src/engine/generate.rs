@@ -286,10 +286,11 @@ fn beam_search(
         let mut scores = logits.log_softmax(-1, Kind::Float);
         let refs: Vec<&[i64]> = histories.iter().map(Vec::as_slice).collect();
         process(model, &mut scores, &refs, cur_len, settings);
-        let scores = scores
-            + Tensor::from_slice(&beam_scores)
+        let _ = scores.g_add_(
+            &Tensor::from_slice(&beam_scores)
                 .to_device(device)
-                .unsqueeze(1);
+                .unsqueeze(1),
+        );
         let rows_of = active.len() as i64;
         let (top_scores, top_ids) =
             scores

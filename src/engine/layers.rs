@@ -62,18 +62,20 @@ impl Linear {
                 bias,
             } => {
                 let x = x.contiguous();
-                let y = x.fbgemm_linear_int8_weight_fp32_activation(
+                let mut y = x.fbgemm_linear_int8_weight_fp32_activation(
                     shape,
                     packed,
                     col_offsets,
                     Scalar::float(*scale),
                     Scalar::int(*zero_point),
                     zero_bias,
-                ) * row_scale;
-                match bias {
-                    Some(b) => y + b,
-                    None => y,
+                );
+                // In place: no second output-sized allocation per call.
+                let _ = y.g_mul_(row_scale);
+                if let Some(b) = bias {
+                    let _ = y.g_add_(b);
                 }
+                y
             }
         }
     }

@@ -22,3 +22,31 @@ pub mod weights;
 pub use generate::generate;
 pub use layers::Precision;
 pub use model::{Model, ModelConfig};
+
+/// Tunes glibc's allocator for generation: large tensors stay in the heap instead of being `mmap`ed and
+/// unmapped at every decoding step (page faults), and freed memory is kept for reuse. Call once at start-up,
+/// before loading models; does nothing on other C libraries. Returns whether every setting was accepted.
+pub fn tune_allocator() -> bool {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn mallopt(
+                param: std::os::raw::c_int,
+                value: std::os::raw::c_int,
+            ) -> std::os::raw::c_int;
+        }
+        const M_TRIM_THRESHOLD: std::os::raw::c_int = -1;
+        const M_TOP_PAD: std::os::raw::c_int = -2;
+        const M_MMAP_MAX: std::os::raw::c_int = -4;
+        // SAFETY: mallopt only changes allocator parameters; these are valid values for glibc.
+        unsafe {
+            mallopt(M_MMAP_MAX, 0) == 1
+                && mallopt(M_TRIM_THRESHOLD, i32::MAX) == 1
+                && mallopt(M_TOP_PAD, 256 << 20) == 1
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        false
+    }
+}

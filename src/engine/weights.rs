@@ -1,9 +1,10 @@
 //! Reads `model.safetensors` tensor by tensor, straight from the file into tensors that the model keeps.
 //!
 //! `Tensor::read_safetensors` holds the whole file in memory while it builds the tensors (peak ≈ 2× the
-//! weights). Here the header is parsed and each tensor's bytes are read into a buffer of its own size and turned
-//! into a tensor, so the peak is the weights plus the largest single tensor. Half-precision checkpoints are
-//! widened to f32. Every failure (missing tensor, wrong shape, truncated file) is an error naming the file.
+//! weights). Here only the header is read up front; each tensor is read from the file when the model takes it,
+//! into a reused buffer, and turned into a tensor. The peak is what the model keeps plus one tensor in flight
+//! (an int8 model never holds all its f32 weights at once). Half-precision checkpoints are widened to f32.
+//! Every failure (missing tensor, wrong shape, truncated file) is an error naming the file.
 use crate::{Error, Result};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -14,11 +15,13 @@ use tch::{Kind, Tensor};
 /// The tensors of one checkpoint, by name; the model takes each one it needs.
 pub struct Weights {
     path: PathBuf,
-    tensors: HashMap<String, Tensor>,
+    file: std::fs::File,
+    data_start: u64,
+    entries: HashMap<String, Entry>,
+    buf: Vec<u8>,
 }
 
 struct Entry {
-    name: String,
     kind: Kind,
     shape: Vec<i64>,
     begin: u64,
@@ -41,7 +44,8 @@ fn kind_of(dtype: &str) -> Option<Kind> {
 }
 
 impl Weights {
-    /// Reads every tensor of the safetensors file at `path`. Floating-point tensors come back as f32.
+    /// Opens the safetensors file at `path` and checks its header against the file's size; tensors are read
+    /// when taken. Floating-point tensors come back as f32.
     pub fn load(path: &Path) -> Result<Weights> {
         let bad = |reason: String| Error::ModelInvalid {
             role: "weights".into(),
@@ -68,7 +72,7 @@ impl Weights {
             .as_object()
             .ok_or_else(|| bad("safetensors header is not a JSON object".into()))?;
         let data_start = 8 + header_len;
-        let mut entries = Vec::with_capacity(map.len());
+        let mut entries = HashMap::with_capacity(map.len());
         for (name, info) in map {
             if name == "__metadata__" {
                 continue;
@@ -105,34 +109,43 @@ impl Weights {
                     "tensor `{name}` lies past the end of the file (truncated download?)"
                 )));
             }
-            entries.push(Entry {
-                name: name.clone(),
-                kind,
-                shape,
-                begin: offsets[0],
-                end: offsets[1],
-            });
-        }
-        entries.sort_by_key(|e| e.begin);
-        let mut tensors = HashMap::with_capacity(entries.len());
-        let mut buf = Vec::new();
-        for e in entries {
-            buf.resize((e.end - e.begin) as usize, 0u8);
-            file.seek(SeekFrom::Start(data_start + e.begin))
-                .map_err(|err| Error::io(path, err))?;
-            file.read_exact(&mut buf)
-                .map_err(|err| bad(format!("reading tensor `{}`: {err}", e.name)))?;
-            let t = Tensor::f_from_data_size(&buf, &e.shape, e.kind)
-                .map_err(|err| bad(format!("tensor `{}`: {err}", e.name)))?;
-            let t = match e.kind {
-                Kind::Half | Kind::BFloat16 | Kind::Double => t.to_kind(Kind::Float),
-                _ => t,
-            };
-            tensors.insert(e.name, t);
+            entries.insert(
+                name.clone(),
+                Entry {
+                    kind,
+                    shape,
+                    begin: offsets[0],
+                    end: offsets[1],
+                },
+            );
         }
         Ok(Weights {
             path: path.to_path_buf(),
-            tensors,
+            file,
+            data_start,
+            entries,
+            buf: Vec::new(),
+        })
+    }
+
+    fn read(&mut self, name: &str) -> Result<Tensor> {
+        let e = self
+            .entries
+            .remove(name)
+            .ok_or_else(|| self.bad(format!("tensor `{name}` is missing")))?;
+        self.buf.resize((e.end - e.begin) as usize, 0u8);
+        let path = self.path.clone();
+        self.file
+            .seek(SeekFrom::Start(self.data_start + e.begin))
+            .map_err(|err| Error::io(&path, err))?;
+        if let Err(err) = self.file.read_exact(&mut self.buf) {
+            return Err(self.bad(format!("reading tensor `{name}`: {err}")));
+        }
+        let t = Tensor::f_from_data_size(&self.buf, &e.shape, e.kind)
+            .map_err(|err| self.bad(format!("tensor `{name}`: {err}")))?;
+        Ok(match e.kind {
+            Kind::Half | Kind::BFloat16 | Kind::Double => t.to_kind(Kind::Float),
+            _ => t,
         })
     }
 
@@ -146,22 +159,20 @@ impl Weights {
 
     /// Whether a tensor of that name is present (and not yet taken).
     pub fn has(&self, name: &str) -> bool {
-        self.tensors.contains_key(name)
+        self.entries.contains_key(name)
     }
 
     /// Removes and returns the tensor `name`, checking its shape.
     pub fn take(&mut self, name: &str, shape: &[i64]) -> Result<Tensor> {
-        let t = self
-            .tensors
-            .remove(name)
-            .ok_or_else(|| self.bad(format!("tensor `{name}` is missing")))?;
-        if t.size() != shape {
-            return Err(self.bad(format!(
-                "tensor `{name}` has shape {:?}, the config implies {shape:?}",
-                t.size()
-            )));
+        if let Some(e) = self.entries.get(name) {
+            if e.shape != shape {
+                return Err(self.bad(format!(
+                    "tensor `{name}` has shape {:?}, the config implies {shape:?}",
+                    e.shape
+                )));
+            }
         }
-        Ok(t)
+        self.read(name)
     }
 
     /// Removes and returns the tensor `name` if present, checking its shape.
