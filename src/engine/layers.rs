@@ -96,20 +96,18 @@ fn quantize(weight: &Tensor, bias: Option<Tensor>) -> Result<Linear> {
         .amax([1].as_slice(), true)
         .clamp_min(1e-12)
         .to_kind(Kind::Float);
-    let normalized = &weight / &row_scale;
-    let min = normalized.min().double_value(&[]).min(0.0);
-    let max = normalized.max().double_value(&[]).max(0.0);
+    // In place, so that quantizing the output projection (the largest matrix) holds one f32 temporary only.
+    let mut q = &weight / &row_scale;
+    let min = q.min().double_value(&[]).min(0.0);
+    let max = q.max().double_value(&[]).max(0.0);
     let scale = if max > min { (max - min) / 255.0 } else { 1.0 };
     let zero_point = (-128.0 - min / scale).round().clamp(-128.0, 127.0) as i64;
-    let q = (normalized / scale)
-        .round()
-        .g_add_scalar(zero_point)
-        .clamp(-128.0, 127.0)
-        .to_kind(Kind::Int8);
-    let col_offsets = (q
-        .to_kind(Kind::Int)
-        .sum_dim_intlist([1].as_slice(), false, Kind::Int)
-        - zero_point * k)
+    let _ = q.g_div_scalar_(scale);
+    let _ = q.round_();
+    let _ = q.g_add_scalar_(zero_point);
+    let _ = q.clamp_(-128.0, 127.0);
+    let q = q.to_kind(Kind::Int8);
+    let col_offsets = (q.sum_dim_intlist([1].as_slice(), false, Kind::Int) - zero_point * k)
         .to_kind(Kind::Int)
         .contiguous();
     let packed = q.f_fbgemm_pack_quantized_matrix().map_err(|e| {

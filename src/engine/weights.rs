@@ -1,8 +1,8 @@
 //! Reads `model.safetensors` tensor by tensor, straight from the file into tensors that the model keeps.
 //!
 //! `Tensor::read_safetensors` holds the whole file in memory while it builds the tensors (peak ≈ 2× the
-//! weights). Here only the header is read up front; each tensor is read from the file when the model takes it,
-//! into a reused buffer, and turned into a tensor. The peak is what the model keeps plus one tensor in flight
+//! weights). Here only the header is read up front; each tensor is read from the file, when the model takes it,
+//! straight into the tensor's own memory. The peak is what the model keeps plus one tensor in flight
 //! (an int8 model never holds all its f32 weights at once). Half-precision checkpoints are widened to f32.
 //! Every failure (missing tensor, wrong shape, truncated file) is an error naming the file.
 use crate::{Error, Result};
@@ -18,7 +18,6 @@ pub struct Weights {
     file: std::fs::File,
     data_start: u64,
     entries: HashMap<String, Entry>,
-    buf: Vec<u8>,
 }
 
 struct Entry {
@@ -124,7 +123,6 @@ impl Weights {
             file,
             data_start,
             entries,
-            buf: Vec::new(),
         })
     }
 
@@ -133,16 +131,23 @@ impl Weights {
             .entries
             .remove(name)
             .ok_or_else(|| self.bad(format!("tensor `{name}` is missing")))?;
-        self.buf.resize((e.end - e.begin) as usize, 0u8);
         let path = self.path.clone();
         self.file
             .seek(SeekFrom::Start(self.data_start + e.begin))
             .map_err(|err| Error::io(&path, err))?;
-        if let Err(err) = self.file.read_exact(&mut self.buf) {
-            return Err(self.bad(format!("reading tensor `{name}`: {err}")));
-        }
-        let t = Tensor::f_from_data_size(&self.buf, &e.shape, e.kind)
+        // Read straight into the tensor's memory: no second copy of the weights, not even of one tensor.
+        let t = Tensor::f_empty(e.shape.as_slice(), (e.kind, tch::Device::Cpu))
             .map_err(|err| self.bad(format!("tensor `{name}`: {err}")))?;
+        let n_bytes = (e.end - e.begin) as usize;
+        if n_bytes > 0 {
+            // SAFETY: `t` is a freshly allocated, contiguous CPU tensor of exactly `n_bytes` bytes (its shape and
+            // kind were checked against the header's byte range), alive for the whole borrow, and any bit
+            // pattern is a valid value of its numeric kind.
+            let bytes = unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut u8, n_bytes) };
+            if let Err(err) = self.file.read_exact(bytes) {
+                return Err(self.bad(format!("reading tensor `{name}`: {err}")));
+            }
+        }
         Ok(match e.kind {
             Kind::Half | Kind::BFloat16 | Kind::Double => t.to_kind(Kind::Float),
             _ => t,
