@@ -194,3 +194,40 @@ impl Weights {
         &self.path
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path) -> PathBuf {
+        let path = dir.join("model.safetensors");
+        let a = Tensor::arange(12, (Kind::Float, tch::Device::Cpu)).reshape([3, 4]);
+        let b = Tensor::from_slice(&[1.5f32, -2.0]);
+        Tensor::write_safetensors(&[("a", &a), ("b", &b)], &path).unwrap();
+        path
+    }
+
+    #[test]
+    fn reads_tensors_by_name_and_checks_shapes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = Weights::load(&write(dir.path())).unwrap();
+        let a = w.take("a", &[3, 4]).unwrap();
+        assert_eq!(Vec::<f32>::try_from(a.reshape([-1])).unwrap()[11], 11.0);
+        let e = w.take("b", &[3]).unwrap_err().to_string();
+        assert!(e.contains("tensor `b` has shape [2]"), "{e}");
+        assert!(w.take("a", &[3, 4]).is_err(), "a tensor is taken once");
+        assert!(w.take_opt("missing", &[1]).unwrap().is_none());
+    }
+
+    #[test]
+    fn truncated_or_garbage_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path());
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 4]).unwrap();
+        let e = Weights::load(&path).err().unwrap().to_string();
+        assert!(e.contains("past the end of the file"), "{e}");
+        std::fs::write(&path, b"not a model at all").unwrap();
+        assert!(Weights::load(&path).is_err());
+    }
+}
