@@ -8,6 +8,7 @@
 pub mod brief;
 pub mod cache;
 pub mod compare;
+pub mod engine;
 pub mod error;
 pub mod ingest;
 pub mod lang;

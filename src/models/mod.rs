@@ -2,6 +2,8 @@
 //!
 //! The pipeline only sees [`Translator`] and [`Summarizer`]. Implementations: the rust-bert engine
 //! ([`rustbert`], Marian and BART, the reference), and [`extractive`], which needs no weights.
+//! [`Engine`] picks what runs a Marian/BART model: rust-bert, or tandem's own engine ([`crate::engine`]) in f32 or
+//! int8 — same tokenizer, settings and output contract.
 pub mod check;
 pub mod extractive;
 pub mod import;
@@ -15,6 +17,53 @@ use crate::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
+
+/// What runs the generation of a Marian/BART model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// rust-bert 0.23's generators: the reference.
+    #[default]
+    RustBert,
+    /// tandem's own engine (src/engine), f32: token-identical to rust-bert and transformers on the parity fixtures.
+    Tandem,
+    /// tandem's own engine with int8 linear layers (fbgemm): faster, close to but not identical with f32.
+    TandemInt8,
+}
+
+impl Engine {
+    /// The name the command line uses: `rust-bert`, `tandem`, `tandem-int8`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::RustBert => "rust-bert",
+            Engine::Tandem => "tandem",
+            Engine::TandemInt8 => "tandem-int8",
+        }
+    }
+
+    /// All engines, in the order of their names.
+    pub const ALL: [Engine; 3] = [Engine::RustBert, Engine::Tandem, Engine::TandemInt8];
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Engine {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Engine> {
+        Engine::ALL
+            .into_iter()
+            .find(|e| e.name() == s)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown engine `{s}`: expected one of rust-bert, tandem, tandem-int8"
+                ))
+            })
+    }
+}
 
 /// Translates sentences, one output per input, in order.
 pub trait Translator {

@@ -4,8 +4,11 @@
 //! tandem tokenizes itself (so it can measure inputs and split them to the model's budget instead of letting
 //! rust-bert truncate silently), pads on the right as `transformers` does, and hands token ids to rust-bert's
 //! generation with every setting explicit (read from the checkpoint's config, never from rust-bert's defaults).
+//!
+//! The same `Seq2Seq` can instead generate with tandem's own engine ([`crate::engine`], f32 or int8): see
+//! [`Seq2Seq::load_with_engine`]. Tokenization, settings and the output contract stay the same.
 use super::manifest::{Architecture, Role};
-use super::{Summarizer, Translator};
+use super::{Engine, Summarizer, Translator};
 use crate::lang::Lang;
 use crate::text::{chunk_to_budget, split_sentences};
 use crate::{Error, Result};
@@ -90,6 +93,11 @@ fn read_json(path: &Path) -> Result<Value> {
 enum Generator {
     Marian(Box<MarianGenerator>),
     Bart(Box<BartGenerator>),
+    /// tandem's own engine, with the tokenizer it needs beside it.
+    Tandem {
+        model: Box<crate::engine::Model>,
+        tokenizer: Box<TokenizerOption>,
+    },
 }
 
 /// A loaded sequence-to-sequence model (Marian or BART) with its tokenizer and settings.
@@ -117,13 +125,24 @@ fn invalid(role: Role, dir: &Path, reason: impl Into<String>) -> Error {
 }
 
 impl Seq2Seq {
-    /// Loads the model of `role` from `dir`. Every file is checked first, so a broken model fails here, before
-    /// any article is processed, with the file named.
+    /// Loads the model of `role` from `dir` with the rust-bert engine. Every file is checked first, so a broken
+    /// model fails here, before any article is processed, with the file named.
     pub fn load(
         role: Role,
         architecture: Architecture,
         dir: &Path,
         device: Device,
+    ) -> Result<Seq2Seq> {
+        Seq2Seq::load_with_engine(role, architecture, dir, device, Engine::RustBert)
+    }
+
+    /// Loads the model of `role` from `dir`, generating with `engine`. tandem's engines run on the CPU.
+    pub fn load_with_engine(
+        role: Role,
+        architecture: Architecture,
+        dir: &Path,
+        device: Device,
+        engine: Engine,
     ) -> Result<Seq2Seq> {
         let config_path = dir.join("config.json");
         let weights = dir.join("model.safetensors");
@@ -206,12 +225,36 @@ impl Seq2Seq {
         let load_err = |e: rust_bert::RustBertError| {
             invalid(role, dir, format!("loading {}: {e}", weights.display()))
         };
-        let generator = match architecture {
-            Architecture::Marian => Generator::Marian(Box::new(
+        let tandem = |precision, tokenizer| -> Result<Generator> {
+            let model =
+                crate::engine::Model::load(dir, device, precision).map_err(|e| match e {
+                    Error::ModelInvalid { reason, .. } => invalid(role, dir, reason),
+                    other => other,
+                })?;
+            let expected = match architecture {
+                Architecture::Marian => crate::engine::model::Family::Marian,
+                Architecture::Bart => crate::engine::model::Family::Bart,
+            };
+            if model.config.family != expected {
+                return Err(invalid(
+                    role,
+                    dir,
+                    format!("config.json's model_type does not match {architecture:?}"),
+                ));
+            }
+            Ok(Generator::Tandem {
+                model: Box::new(model),
+                tokenizer: Box::new(tokenizer),
+            })
+        };
+        let generator = match (engine, architecture) {
+            (Engine::Tandem, _) => tandem(crate::engine::Precision::Float, tokenizer)?,
+            (Engine::TandemInt8, _) => tandem(crate::engine::Precision::Int8, tokenizer)?,
+            (Engine::RustBert, Architecture::Marian) => Generator::Marian(Box::new(
                 MarianGenerator::new_with_tokenizer(generate_config, tokenizer)
                     .map_err(load_err)?,
             )),
-            Architecture::Bart => Generator::Bart(Box::new(
+            (Engine::RustBert, Architecture::Bart) => Generator::Bart(Box::new(
                 BartGenerator::new_with_tokenizer(generate_config, tokenizer).map_err(load_err)?,
             )),
         };
@@ -242,6 +285,18 @@ impl Seq2Seq {
         match &self.generator {
             Generator::Marian(g) => g.get_tokenizer(),
             Generator::Bart(g) => g.get_tokenizer(),
+            Generator::Tandem { tokenizer, .. } => tokenizer,
+        }
+    }
+
+    /// The engine that generates.
+    pub fn engine(&self) -> Engine {
+        match &self.generator {
+            Generator::Tandem { model, .. } => match model.precision {
+                crate::engine::Precision::Float => Engine::Tandem,
+                crate::engine::Precision::Int8 => Engine::TandemInt8,
+            },
+            _ => Engine::RustBert,
         }
     }
 
@@ -292,6 +347,15 @@ impl Seq2Seq {
             ids.extend(std::iter::repeat_n(self.pad_id, longest - row.len()));
             mask.extend(std::iter::repeat_n(0i64, longest - row.len()));
         }
+        if let Generator::Tandem { model, .. } = &self.generator {
+            return crate::engine::generate(model, inputs, settings).map_err(|e| match e {
+                Error::Generation { reason, .. } => Error::Generation {
+                    stage: self.role.name().into(),
+                    reason,
+                },
+                other => other,
+            });
+        }
         let shape = [inputs.len() as i64, longest as i64];
         let device = self.device;
         let input_ids = Tensor::from_slice(&ids).reshape(shape).to_device(device);
@@ -318,6 +382,9 @@ impl Seq2Seq {
             Generator::Bart(g) => {
                 g.generate_from_ids_and_past(input_ids, Some(attention_mask), Some(options))
             }
+            Generator::Tandem { .. } => Err(rust_bert::RustBertError::ValueError(
+                "tandem's engine is not a rust-bert generator".into(),
+            )),
         })
         .map_err(|e| Error::Generation {
             stage: self.role.name().into(),
@@ -423,15 +490,25 @@ pub struct MarianTranslator {
 }
 
 impl MarianTranslator {
-    /// Loads the Marian model of `role` (translate-fr-en or translate-en-fr) from `dir`.
+    /// Loads the Marian model of `role` (translate-fr-en or translate-en-fr) from `dir` (rust-bert engine).
     pub fn load(role: Role, dir: &Path, device: Device) -> Result<MarianTranslator> {
+        MarianTranslator::load_with_engine(role, dir, device, Engine::RustBert)
+    }
+
+    /// Loads the Marian model of `role` from `dir`, generating with `engine`.
+    pub fn load_with_engine(
+        role: Role,
+        dir: &Path,
+        device: Device,
+        engine: Engine,
+    ) -> Result<MarianTranslator> {
         if role == Role::SummarizeEn {
             return Err(Error::Usage(
                 "summarize-en is not a translation role".into(),
             ));
         }
         Ok(MarianTranslator {
-            model: Seq2Seq::load(role, Architecture::Marian, dir, device)?,
+            model: Seq2Seq::load_with_engine(role, Architecture::Marian, dir, device, engine)?,
             progress: None,
         })
     }
@@ -479,10 +556,21 @@ pub struct BartSummarizer {
 }
 
 impl BartSummarizer {
-    /// Loads the BART summarizer from `dir`.
+    /// Loads the BART summarizer from `dir` (rust-bert engine).
     pub fn load(dir: &Path, device: Device) -> Result<BartSummarizer> {
+        BartSummarizer::load_with_engine(dir, device, Engine::RustBert)
+    }
+
+    /// Loads the BART summarizer from `dir`, generating with `engine`.
+    pub fn load_with_engine(dir: &Path, device: Device, engine: Engine) -> Result<BartSummarizer> {
         Ok(BartSummarizer {
-            model: Seq2Seq::load(Role::SummarizeEn, Architecture::Bart, dir, device)?,
+            model: Seq2Seq::load_with_engine(
+                Role::SummarizeEn,
+                Architecture::Bart,
+                dir,
+                device,
+                engine,
+            )?,
             progress: None,
         })
     }

@@ -1,0 +1,412 @@
+//! Greedy and beam search over [`Model`], following `transformers` 4.46's `generate` step for step.
+//!
+//! - Lengths count the decoder start token (`cur_len` starts at 1); generation stops at `max_length`.
+//! - Logits processors, in `transformers`' order: no_repeat_ngram, bad words, min_length (EOS banned while
+//!   `cur_len < min_length`), forced BOS (at `cur_len == 1`), forced EOS (at `cur_len == max_length − 1`).
+//!   Greedy applies them to the raw logits, beam search to the log-probabilities.
+//! - Beam search: scores start at 0 for the first beam and −1e9 for the others; the best `2·beams` candidates
+//!   (token, source beam) of each sentence are taken in order; an EOS candidate among the first `beams` closes a
+//!   hypothesis (score = sum of log-probs / generated_len^length_penalty), other candidates fill the beams. A
+//!   sentence is done when it has `beams` hypotheses and (early stopping) or (no open beam can beat the worst).
+//!   Finished sentences leave the batch; only the self-attention cache is re-indexed.
+//!
+//! Output rows start with the decoder start token and end at the first EOS (or at `max_length`).
+use super::model::Model;
+use crate::models::rustbert::GenerationSettings;
+use crate::{Error, Result};
+use tch::{Kind, Tensor};
+
+/// Generates from right-padded-on-the-fly token-id rows (one batch), with `settings`.
+pub fn generate(
+    model: &Model,
+    inputs: &[Vec<i64>],
+    settings: &GenerationSettings,
+) -> Result<Vec<Vec<i64>>> {
+    if inputs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cfg = &model.config;
+    let longest = inputs.iter().map(Vec::len).max().unwrap_or(0);
+    if longest == 0 || inputs.iter().any(Vec::is_empty) {
+        return Err(Error::Generation {
+            stage: "engine".into(),
+            reason: "an input has no tokens".into(),
+        });
+    }
+    if longest as i64 > cfg.max_positions {
+        return Err(Error::Generation {
+            stage: "engine".into(),
+            reason: format!(
+                "input of {longest} tokens exceeds the model's {} positions",
+                cfg.max_positions
+            ),
+        });
+    }
+    if let Some(&bad) = inputs
+        .iter()
+        .flatten()
+        .find(|&&t| t < 0 || t >= cfg.vocab_size)
+    {
+        return Err(Error::Generation {
+            stage: "engine".into(),
+            reason: format!(
+                "token id {bad} outside the vocabulary of {}",
+                cfg.vocab_size
+            ),
+        });
+    }
+    if settings.max_length as usize > cfg.max_positions as usize {
+        return Err(Error::Generation {
+            stage: "engine".into(),
+            reason: format!(
+                "max_length {} exceeds the decoder's {} positions",
+                settings.max_length, cfg.max_positions
+            ),
+        });
+    }
+    let mut ids = Vec::with_capacity(inputs.len() * longest);
+    let mut mask = Vec::with_capacity(inputs.len() * longest);
+    for row in inputs {
+        ids.extend(row.iter().copied());
+        mask.extend(std::iter::repeat_n(true, row.len()));
+        ids.extend(std::iter::repeat_n(cfg.pad_id, longest - row.len()));
+        mask.extend(std::iter::repeat_n(false, longest - row.len()));
+    }
+    let shape = [inputs.len() as i64, longest as i64];
+    let ids = Tensor::from_slice(&ids)
+        .reshape(shape)
+        .to_device(model.device());
+    let mask = Tensor::from_slice(&mask)
+        .reshape(shape)
+        .to_device(model.device());
+    let _guard = tch::no_grad_guard();
+    if settings.num_beams <= 1 {
+        Ok(greedy(model, &ids, &mask, settings))
+    } else {
+        beam_search(model, &ids, &mask, settings)
+    }
+}
+
+/// Sets to −∞ the scores of tokens the processors forbid, and applies forced tokens.
+/// `histories[r]` is hypothesis `r`'s tokens so far (decoder start included); `cur_len` their length.
+fn process(
+    model: &Model,
+    scores: &mut Tensor,
+    histories: &[&[i64]],
+    cur_len: i64,
+    settings: &GenerationSettings,
+) {
+    let cfg = &model.config;
+    let vocab = cfg.vocab_size;
+    let mut banned: Vec<i64> = Vec::new();
+    let n = settings.no_repeat_ngram_size;
+    if n > 0 && cur_len + 1 >= n {
+        let n = n as usize;
+        for (r, hist) in histories.iter().enumerate() {
+            if hist.len() + 1 < n {
+                continue;
+            }
+            let prefix = &hist[hist.len() + 1 - n..];
+            for window in hist.windows(n) {
+                if &window[..n - 1] == prefix {
+                    banned.push(r as i64 * vocab + window[n - 1]);
+                }
+            }
+        }
+    }
+    for seq in &cfg.bad_words {
+        if seq.len() == 1 {
+            let _ = scores.narrow(1, seq[0], 1).fill_(f64::NEG_INFINITY);
+            continue;
+        }
+        let (prefix, last) = seq.split_at(seq.len() - 1);
+        for (r, hist) in histories.iter().enumerate() {
+            if hist.ends_with(prefix) {
+                banned.push(r as i64 * vocab + last[0]);
+            }
+        }
+    }
+    if !banned.is_empty() {
+        let index = Tensor::from_slice(&banned).to_device(scores.device());
+        let _ = scores.view([-1]).index_fill_(0, &index, f64::NEG_INFINITY);
+    }
+    if cur_len < settings.min_length {
+        let _ = scores.narrow(1, cfg.eos_id, 1).fill_(f64::NEG_INFINITY);
+    }
+    let forced = match (cfg.forced_bos_id, cfg.forced_eos_id) {
+        (Some(bos), _) if cur_len == 1 => Some(bos),
+        (_, Some(eos)) if cur_len == settings.max_length - 1 => Some(eos),
+        _ => None,
+    };
+    if let Some(token) = forced {
+        let _ = scores.fill_(f64::NEG_INFINITY);
+        let _ = scores.narrow(1, token, 1).fill_(0.0);
+    }
+}
+
+fn greedy(
+    model: &Model,
+    ids: &Tensor,
+    mask: &Tensor,
+    settings: &GenerationSettings,
+) -> Vec<Vec<i64>> {
+    let cfg = &model.config;
+    let batch = ids.size()[0] as usize;
+    let mut state = model.start(ids, mask, 1, settings.max_length);
+    let mut out: Vec<Vec<i64>> = vec![vec![cfg.decoder_start_id]; batch];
+    // Sentences still generating, in state order.
+    let mut active: Vec<usize> = (0..batch).collect();
+    let mut cur_len = 1;
+    while cur_len < settings.max_length && !active.is_empty() {
+        let last: Vec<i64> = active
+            .iter()
+            .map(|&s| *out[s].last().unwrap_or(&cfg.decoder_start_id))
+            .collect();
+        let tokens = Tensor::from_slice(&last).to_device(model.device());
+        let mut scores = model.step(&mut state, &tokens);
+        let histories: Vec<&[i64]> = active.iter().map(|&s| out[s].as_slice()).collect();
+        process(model, &mut scores, &histories, cur_len, settings);
+        let next = Vec::<i64>::try_from(scores.argmax(-1, false)).unwrap_or_default();
+        let mut keep = Vec::with_capacity(active.len());
+        for (row, (&s, &token)) in active.iter().zip(&next).enumerate() {
+            out[s].push(token);
+            if token != cfg.eos_id {
+                keep.push(row as i64);
+            }
+        }
+        cur_len += 1;
+        if keep.len() < active.len() && !keep.is_empty() {
+            let index = Tensor::from_slice(&keep).to_device(model.device());
+            state.select(&index, Some(&index));
+        }
+        active = keep.iter().map(|&row| active[row as usize]).collect();
+    }
+    out
+}
+
+/// The finished hypotheses of one sentence (`transformers`' `BeamHypotheses`).
+struct Hypotheses {
+    beams: Vec<(f64, Vec<i64>)>,
+    worst: f64,
+    capacity: usize,
+    length_penalty: f64,
+    early_stopping: bool,
+}
+
+impl Hypotheses {
+    fn new(capacity: usize, length_penalty: f64, early_stopping: bool) -> Hypotheses {
+        Hypotheses {
+            beams: Vec::with_capacity(capacity + 1),
+            worst: 1e9,
+            capacity,
+            length_penalty,
+            early_stopping,
+        }
+    }
+
+    fn add(&mut self, hyp: Vec<i64>, sum_logprobs: f64, generated_len: usize) {
+        let score = sum_logprobs / (generated_len as f64).powf(self.length_penalty);
+        if self.beams.len() < self.capacity || score > self.worst {
+            self.beams.push((score, hyp));
+            if self.beams.len() > self.capacity {
+                let mut sorted: Vec<(f64, usize)> = self
+                    .beams
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (s, _))| (*s, i))
+                    .collect();
+                sorted.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                self.beams.remove(sorted[0].1);
+                self.worst = sorted[1].0;
+            } else {
+                self.worst = self.worst.min(score);
+            }
+        }
+    }
+
+    fn is_done(&self, best_sum_logprobs: f64, cur_len: i64) -> bool {
+        if self.beams.len() < self.capacity {
+            return false;
+        }
+        if self.early_stopping {
+            return true;
+        }
+        // decoder prompt length is 1 (the decoder start token)
+        let highest = best_sum_logprobs / ((cur_len - 1) as f64).powf(self.length_penalty);
+        self.worst >= highest
+    }
+
+    /// The best hypothesis; among equal scores the one added last (as Python's stable sort and `pop`).
+    fn best(&self) -> Option<&Vec<i64>> {
+        let mut best: Option<&(f64, Vec<i64>)> = None;
+        for b in &self.beams {
+            if best.is_none_or(|x| b.0 >= x.0) {
+                best = Some(b);
+            }
+        }
+        best.map(|b| &b.1)
+    }
+}
+
+fn beam_search(
+    model: &Model,
+    ids: &Tensor,
+    mask: &Tensor,
+    settings: &GenerationSettings,
+) -> Result<Vec<Vec<i64>>> {
+    let cfg = &model.config;
+    let device = model.device();
+    let vocab = cfg.vocab_size;
+    let beams = settings.num_beams;
+    let nb = beams as usize;
+    let batch = ids.size()[0] as usize;
+    let mut state = model.start(ids, mask, beams, settings.max_length);
+    let mut hyps: Vec<Hypotheses> = (0..batch)
+        .map(|_| Hypotheses::new(nb, settings.length_penalty, settings.early_stopping))
+        .collect();
+    let mut done = vec![false; batch];
+    // Sentences in the state, and their hypotheses (nb rows each, in state order).
+    let mut active: Vec<usize> = (0..batch).collect();
+    let mut histories: Vec<Vec<i64>> = vec![vec![cfg.decoder_start_id]; batch * nb];
+    let mut beam_scores: Vec<f32> = (0..batch * nb)
+        .map(|r| if r % nb == 0 { 0.0 } else { -1e9 })
+        .collect();
+    let mut cur_len = 1;
+    let fail = |reason: String| Error::Generation {
+        stage: "engine".into(),
+        reason,
+    };
+    while cur_len < settings.max_length {
+        let last: Vec<i64> = histories
+            .iter()
+            .map(|h| *h.last().unwrap_or(&cfg.decoder_start_id))
+            .collect();
+        let tokens = Tensor::from_slice(&last).to_device(device);
+        let logits = model.step(&mut state, &tokens);
+        let mut scores = logits.log_softmax(-1, Kind::Float);
+        let refs: Vec<&[i64]> = histories.iter().map(Vec::as_slice).collect();
+        process(model, &mut scores, &refs, cur_len, settings);
+        let _ = scores.g_add_(
+            &Tensor::from_slice(&beam_scores)
+                .to_device(device)
+                .unsqueeze(1),
+        );
+        let rows_of = active.len() as i64;
+        let (top_scores, top_ids) =
+            scores
+                .view([rows_of, beams * vocab])
+                .topk(2 * beams, 1, true, true);
+        let top_scores = Vec::<f32>::try_from(top_scores.reshape([-1]))
+            .map_err(|e| fail(format!("reading scores: {e}")))?;
+        let top_ids = Vec::<i64>::try_from(top_ids.reshape([-1]))
+            .map_err(|e| fail(format!("reading tokens: {e}")))?;
+        // cur_len as the beam scorer counts it: the length including the candidate token.
+        let scored_len = cur_len + 1;
+        let mut next_rows: Vec<i64> = Vec::with_capacity(histories.len());
+        let mut next_tokens: Vec<i64> = Vec::with_capacity(histories.len());
+        let mut next_scores: Vec<f32> = Vec::with_capacity(histories.len());
+        let k = 2 * nb;
+        for (a, &sentence) in active.iter().enumerate() {
+            let cand_scores = &top_scores[a * k..(a + 1) * k];
+            let cand_ids = &top_ids[a * k..(a + 1) * k];
+            let mut filled = 0;
+            for (rank, (&score, &id)) in cand_scores.iter().zip(cand_ids).enumerate() {
+                let token = id % vocab;
+                let row = a * nb + (id / vocab) as usize;
+                if token == cfg.eos_id {
+                    if rank >= nb {
+                        continue;
+                    }
+                    hyps[sentence].add(
+                        histories[row].clone(),
+                        score as f64,
+                        (scored_len - 1) as usize,
+                    );
+                } else {
+                    next_rows.push(row as i64);
+                    next_tokens.push(token);
+                    next_scores.push(score);
+                    filled += 1;
+                }
+                if filled == nb {
+                    break;
+                }
+            }
+            if filled < nb {
+                return Err(fail(format!(
+                    "beam search found {filled} continuations for {nb} beams"
+                )));
+            }
+            let best = cand_scores
+                .iter()
+                .copied()
+                .fold(f32::NEG_INFINITY, f32::max);
+            done[sentence] = done[sentence] || hyps[sentence].is_done(best as f64, scored_len);
+        }
+        let mut new_histories = Vec::with_capacity(histories.len());
+        for (&row, &token) in next_rows.iter().zip(&next_tokens) {
+            let mut h = histories[row as usize].clone();
+            h.push(token);
+            new_histories.push(h);
+        }
+        cur_len += 1;
+        if cur_len >= settings.max_length || done.iter().all(|&d| d) {
+            histories = new_histories;
+            beam_scores = next_scores;
+            break;
+        }
+        // Drop finished sentences; re-index the self-attention cache once for both.
+        let kept: Vec<usize> = (0..active.len()).filter(|&a| !done[active[a]]).collect();
+        let rows: Vec<i64> = kept
+            .iter()
+            .flat_map(|&a| next_rows[a * nb..(a + 1) * nb].iter().copied())
+            .collect();
+        let sentences = if kept.len() < active.len() {
+            Some(
+                Tensor::from_slice(&kept.iter().map(|&a| a as i64).collect::<Vec<_>>())
+                    .to_device(device),
+            )
+        } else {
+            None
+        };
+        let identity = sentences.is_none() && rows.iter().enumerate().all(|(i, &r)| i as i64 == r);
+        if !identity {
+            state.select(
+                &Tensor::from_slice(&rows).to_device(device),
+                sentences.as_ref(),
+            );
+        }
+        histories = kept
+            .iter()
+            .flat_map(|&a| new_histories[a * nb..(a + 1) * nb].iter().cloned())
+            .collect();
+        beam_scores = kept
+            .iter()
+            .flat_map(|&a| next_scores[a * nb..(a + 1) * nb].iter().copied())
+            .collect();
+        active = kept.iter().map(|&a| active[a]).collect();
+    }
+    // Finalize: open beams of unfinished sentences compete with the closed hypotheses.
+    for (a, &sentence) in active.iter().enumerate() {
+        if done[sentence] {
+            continue;
+        }
+        for row in a * nb..(a + 1) * nb {
+            let h = &histories[row];
+            hyps[sentence].add(h.clone(), beam_scores[row] as f64, h.len() - 1);
+        }
+    }
+    let max_length = settings.max_length as usize;
+    hyps.iter()
+        .map(|h| {
+            let mut best = h
+                .best()
+                .cloned()
+                .ok_or_else(|| fail("beam search ended without a hypothesis".into()))?;
+            if best.len() < max_length {
+                best.push(cfg.eos_id);
+            }
+            Ok(best)
+        })
+        .collect()
+}

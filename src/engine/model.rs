@@ -1,0 +1,633 @@
+//! Marian and BART encoder–decoders on tch, with the tensor names of the Hugging Face checkpoints.
+//!
+//! Both are post-layer-norm transformers (`x = LN(x + sublayer(x))`); they differ in
+//! - positions: Marian adds a fixed sinusoidal table (written into the imported folder, or computed as
+//!   `transformers` does), BART learned positions read at offset 2;
+//! - embeddings: Marian scales them by √d_model (`scale_embedding`), BART (CNN) does not but normalizes them
+//!   (`layernorm_embedding`);
+//! - activation: Marian swish, BART gelu (from `activation_function`);
+//! - both add `final_logits_bias` to the logits (Marian's is non-zero in general).
+//!
+//! Attention runs through `Tensor::scaled_dot_product_attention`. Self-attention projections are fused into one
+//! `[3·d, d]` matrix, cross-attention keys and values into one `[2·d, d]` matrix applied once per batch.
+use super::layers::{Activation, LayerNorm, Linear, Precision};
+use super::weights::Weights;
+use crate::{Error, Result};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use tch::{Device, Kind, Tensor};
+
+/// Marian or BART.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Marian,
+    Bart,
+}
+
+/// What the engine reads from config.json (and generation_config.json for the special-token rules).
+#[derive(Debug, Clone)]
+pub struct ModelConfig {
+    pub family: Family,
+    pub d_model: i64,
+    pub encoder_layers: i64,
+    pub decoder_layers: i64,
+    pub encoder_heads: i64,
+    pub decoder_heads: i64,
+    pub encoder_ffn: i64,
+    pub decoder_ffn: i64,
+    pub vocab_size: i64,
+    pub max_positions: i64,
+    pub activation: Activation,
+    pub scale_embedding: bool,
+    pub pad_id: i64,
+    pub eos_id: i64,
+    pub decoder_start_id: i64,
+    pub forced_bos_id: Option<i64>,
+    pub forced_eos_id: Option<i64>,
+    /// Token sequences never to generate (`bad_words_ids`); Marian's pad token is always among them.
+    pub bad_words: Vec<Vec<i64>>,
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Json {
+        context: path.display().to_string(),
+        source: e,
+    })
+}
+
+impl ModelConfig {
+    /// Reads the config of the model folder `dir` (as `tandem models import` writes it).
+    pub fn from_dir(dir: &Path) -> Result<ModelConfig> {
+        let bad = |reason: String| Error::ModelInvalid {
+            role: "config".into(),
+            dir: dir.to_path_buf(),
+            reason,
+        };
+        let config = read_json(&dir.join("config.json"))?;
+        let generation = read_json(&dir.join("generation_config.json")).ok();
+        let family = match config.get("model_type").and_then(Value::as_str) {
+            Some("marian") => Family::Marian,
+            Some("bart") => Family::Bart,
+            other => {
+                return Err(bad(format!(
+                    "model_type {other:?}: tandem's engine runs marian and bart"
+                )))
+            }
+        };
+        let int = |key: &str| -> Result<i64> {
+            config
+                .get(key)
+                .and_then(Value::as_i64)
+                .ok_or_else(|| bad(format!("config.json has no integer `{key}`")))
+        };
+        // Special tokens: config.json first, then generation_config.json.
+        let special = |key: &str| -> Option<i64> {
+            config
+                .get(key)
+                .and_then(Value::as_i64)
+                .or_else(|| generation.as_ref()?.get(key)?.as_i64())
+        };
+        let activation_name = config
+            .get("activation_function")
+            .and_then(Value::as_str)
+            .unwrap_or("gelu");
+        let activation = Activation::from_name(activation_name).ok_or_else(|| {
+            bad(format!(
+                "unsupported activation_function `{activation_name}`"
+            ))
+        })?;
+        if config.get("normalize_before").and_then(Value::as_bool) == Some(true) {
+            return Err(bad(
+                "normalize_before = true (pre-layer-norm) is not supported".into(),
+            ));
+        }
+        let vocab_size = int("vocab_size")?;
+        let (pad_default, eos_default) = match family {
+            Family::Marian => (vocab_size - 1, 0),
+            Family::Bart => (1, 2),
+        };
+        let pad_id = special("pad_token_id").unwrap_or(pad_default);
+        let eos_id = special("eos_token_id").unwrap_or(eos_default);
+        let mut bad_words: Vec<Vec<i64>> = generation
+            .as_ref()
+            .and_then(|g| g.get("bad_words_ids"))
+            .or_else(|| config.get("bad_words_ids"))
+            .and_then(Value::as_array)
+            .map(|seqs| {
+                seqs.iter()
+                    .filter_map(Value::as_array)
+                    .map(|s| s.iter().filter_map(Value::as_i64).collect::<Vec<_>>())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if family == Family::Marian && !bad_words.contains(&vec![pad_id]) {
+            bad_words.push(vec![pad_id]);
+        }
+        let d_model = int("d_model")?;
+        let cfg = ModelConfig {
+            family,
+            d_model,
+            encoder_layers: int("encoder_layers")?,
+            decoder_layers: int("decoder_layers")?,
+            encoder_heads: int("encoder_attention_heads")?,
+            decoder_heads: int("decoder_attention_heads")?,
+            encoder_ffn: int("encoder_ffn_dim")?,
+            decoder_ffn: int("decoder_ffn_dim")?,
+            vocab_size,
+            max_positions: int("max_position_embeddings")?,
+            activation,
+            scale_embedding: config
+                .get("scale_embedding")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            pad_id,
+            eos_id,
+            decoder_start_id: special("decoder_start_token_id").unwrap_or(match family {
+                Family::Marian => pad_id,
+                Family::Bart => eos_id,
+            }),
+            forced_bos_id: special("forced_bos_token_id"),
+            forced_eos_id: special("forced_eos_token_id"),
+            bad_words,
+        };
+        for (what, heads) in [
+            ("encoder_attention_heads", cfg.encoder_heads),
+            ("decoder_attention_heads", cfg.decoder_heads),
+        ] {
+            if heads <= 0 || d_model % heads != 0 {
+                return Err(bad(format!(
+                    "{what} = {heads} does not divide d_model {d_model}"
+                )));
+            }
+        }
+        let ids = [cfg.pad_id, cfg.eos_id, cfg.decoder_start_id]
+            .into_iter()
+            .chain(cfg.forced_bos_id)
+            .chain(cfg.forced_eos_id)
+            .chain(cfg.bad_words.iter().flatten().copied());
+        for id in ids {
+            if id < 0 || id >= vocab_size {
+                return Err(bad(format!(
+                    "special token id {id} outside the vocabulary of {vocab_size}"
+                )));
+            }
+        }
+        Ok(cfg)
+    }
+}
+
+struct Attention {
+    /// Self-attention: fused q, k, v `[3d, d]`. Cross-attention: q only.
+    q_or_qkv: Linear,
+    /// Cross-attention only: fused k, v `[2d, d]`, applied once to the encoder output.
+    kv: Option<Linear>,
+    out: Linear,
+    heads: i64,
+}
+
+struct EncoderLayer {
+    attn: Attention,
+    attn_ln: LayerNorm,
+    fc1: Linear,
+    fc2: Linear,
+    ffn_ln: LayerNorm,
+}
+
+struct DecoderLayer {
+    self_attn: Attention,
+    self_ln: LayerNorm,
+    cross_attn: Attention,
+    cross_ln: LayerNorm,
+    fc1: Linear,
+    fc2: Linear,
+    ffn_ln: LayerNorm,
+}
+
+/// A loaded Marian or BART model.
+pub struct Model {
+    pub config: ModelConfig,
+    pub precision: Precision,
+    device: Device,
+    embed: Tensor,
+    embed_scale: f64,
+    lm_head: Linear,
+    encoder_positions: Tensor,
+    decoder_positions: Tensor,
+    /// Row of the position table for position 0 (2 for BART's learned positions).
+    position_offset: i64,
+    encoder_ln_embedding: Option<LayerNorm>,
+    decoder_ln_embedding: Option<LayerNorm>,
+    encoder: Vec<EncoderLayer>,
+    decoder: Vec<DecoderLayer>,
+    dir: PathBuf,
+    attend_all: Tensor,
+}
+
+/// One layer's self-attention keys or values: a buffer `[rows, heads, capacity, head_dim]` of which the first
+/// `position` slots are filled; it grows by doubling, so a step writes one slot instead of copying the cache.
+/// Beam re-indexing writes into a second buffer (kept for the next re-indexing) instead of allocating.
+struct Cache {
+    buf: Option<Tensor>,
+    spare: Option<Tensor>,
+}
+
+impl Cache {
+    fn new() -> Cache {
+        Cache {
+            buf: None,
+            spare: None,
+        }
+    }
+
+    /// Writes `x` `[rows, heads, 1, head_dim]` at `pos` and returns the filled part `[.., pos + 1, ..]`.
+    fn append(&mut self, x: &Tensor, pos: i64, max_len: i64) -> Tensor {
+        let size = x.size();
+        let capacity = self.buf.as_ref().map_or(0, |b| b.size()[2]);
+        if pos >= capacity {
+            let new_cap = if capacity == 0 {
+                max_len.clamp(1, 16)
+            } else {
+                (capacity * 2).min(max_len.max(pos + 1))
+            }
+            .max(pos + 1);
+            let grown = Tensor::empty([size[0], size[1], new_cap, size[3]], (x.kind(), x.device()));
+            if let Some(old) = &self.buf {
+                grown.narrow(2, 0, pos).copy_(&old.narrow(2, 0, pos));
+            }
+            self.buf = Some(grown);
+            self.spare = None;
+        }
+        match &self.buf {
+            Some(buf) => {
+                buf.narrow(2, pos, 1).copy_(x);
+                buf.narrow(2, 0, pos + 1)
+            }
+            None => x.shallow_clone(),
+        }
+    }
+
+    /// Row `i` of the new cache is row `rows[i]` of the old one (first `pos` slots).
+    fn select(&mut self, rows: &Tensor, n_rows: i64, pos: i64) {
+        let Some(buf) = self.buf.take() else {
+            return;
+        };
+        let size = buf.size();
+        let target = match self.spare.take() {
+            Some(s) if s.size()[0] == n_rows && s.size()[2] == size[2] => s,
+            _ => Tensor::empty(
+                [n_rows, size[1], size[2], size[3]],
+                (buf.kind(), buf.device()),
+            ),
+        };
+        if pos > 0 {
+            let _ = buf
+                .narrow(2, 0, pos)
+                .index_select_out(&target.narrow(2, 0, pos), 0, rows);
+        }
+        if size[0] == n_rows {
+            self.spare = Some(buf);
+        }
+        self.buf = Some(target);
+    }
+}
+
+/// Per-batch decoder state: the self-attention cache (one row per hypothesis) and the cross-attention keys and
+/// values (one row per sentence, shared by its beams).
+pub struct DecoderState {
+    self_k: Vec<Cache>,
+    self_v: Vec<Cache>,
+    cross_k: Vec<Tensor>,
+    cross_v: Vec<Tensor>,
+    /// `[sentences, 1, 1, source_len]`, true where the source token is real.
+    source_mask: Tensor,
+    /// Hypotheses per sentence.
+    pub beams: i64,
+    /// Decoder positions consumed so far.
+    pub position: i64,
+    /// Longest the decoder will run (sizes the cache).
+    max_len: i64,
+}
+
+impl DecoderState {
+    /// Sentences in the state.
+    pub fn sentences(&self) -> i64 {
+        self.source_mask.size()[0]
+    }
+
+    /// Re-indexes the self-attention cache: hypothesis row `i` continues from old row `rows[i]`; `sentences`,
+    /// when given, keeps only those sentences' cross-attention keys/values (rows must then come from them, in
+    /// that order, `beams` rows each).
+    pub fn select(&mut self, rows: &Tensor, sentences: Option<&Tensor>) {
+        let n_rows = rows.size()[0];
+        for cache in self.self_k.iter_mut().chain(self.self_v.iter_mut()) {
+            cache.select(rows, n_rows, self.position);
+        }
+        if let Some(keep) = sentences {
+            for cache in [&mut self.cross_k, &mut self.cross_v] {
+                for t in cache.iter_mut() {
+                    *t = t.index_select(0, keep);
+                }
+            }
+            self.source_mask = self.source_mask.index_select(0, keep);
+        }
+    }
+}
+
+fn invalid(dir: &Path, reason: impl Into<String>) -> Error {
+    Error::ModelInvalid {
+        role: "engine".into(),
+        dir: dir.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// Splits `[..., heads·head_dim]` into `[batch, heads, len, head_dim]`.
+fn heads_first(x: &Tensor, batch: i64, len: i64, heads: i64) -> Tensor {
+    let d = x.size()[x.dim() - 1];
+    x.view([batch, len, heads, d / heads]).transpose(1, 2)
+}
+
+impl Model {
+    /// Loads the model in `dir` (config.json + model.safetensors, as `tandem models import` writes them).
+    pub fn load(dir: &Path, device: Device, precision: Precision) -> Result<Model> {
+        if device != Device::Cpu {
+            return Err(invalid(
+                dir,
+                "tandem's engine runs on the CPU only for now; use the rust-bert engine on a GPU",
+            ));
+        }
+        let config = ModelConfig::from_dir(dir)?;
+        let mut w = Weights::load(&dir.join("model.safetensors"))?;
+        let c = &config;
+        let d = c.d_model;
+        let embed = w.take("model.shared.weight", &[c.vocab_size, d])?;
+        // Tied copies some checkpoints also store: not needed.
+        for name in [
+            "model.encoder.embed_tokens.weight",
+            "model.decoder.embed_tokens.weight",
+            "lm_head.weight",
+        ] {
+            let _ = w.take_opt(name, &[c.vocab_size, d])?;
+        }
+        let final_logits_bias = w
+            .take_opt("final_logits_bias", &[1, c.vocab_size])?
+            .map(|b| b.reshape([c.vocab_size]));
+        let (encoder_positions, decoder_positions, position_offset) = match c.family {
+            Family::Marian => {
+                let table = |name: &str, w: &mut Weights| -> Result<Tensor> {
+                    Ok(match w.take_opt(name, &[c.max_positions, d])? {
+                        Some(t) => t,
+                        None => crate::models::import::sinusoidal_positions(c.max_positions, d),
+                    })
+                };
+                (
+                    table("model.encoder.embed_positions.weight", &mut w)?,
+                    table("model.decoder.embed_positions.weight", &mut w)?,
+                    0,
+                )
+            }
+            Family::Bart => (
+                w.take(
+                    "model.encoder.embed_positions.weight",
+                    &[c.max_positions + 2, d],
+                )?,
+                w.take(
+                    "model.decoder.embed_positions.weight",
+                    &[c.max_positions + 2, d],
+                )?,
+                2,
+            ),
+        };
+        let ln = |w: &mut Weights, prefix: &str| -> Result<LayerNorm> {
+            Ok(LayerNorm::new(
+                w.take(&format!("{prefix}.weight"), &[d])?,
+                w.take(&format!("{prefix}.bias"), &[d])?,
+            ))
+        };
+        let (encoder_ln_embedding, decoder_ln_embedding) = match c.family {
+            Family::Marian => (None, None),
+            Family::Bart => (
+                Some(ln(&mut w, "model.encoder.layernorm_embedding")?),
+                Some(ln(&mut w, "model.decoder.layernorm_embedding")?),
+            ),
+        };
+        let linear = |w: &mut Weights, prefix: &str, out: i64, inp: i64| -> Result<Linear> {
+            let weight = w.take(&format!("{prefix}.weight"), &[out, inp])?;
+            let bias = w.take(&format!("{prefix}.bias"), &[out])?;
+            Linear::new(weight, Some(bias), precision)
+        };
+        // Fused projections: weights concatenated along the output dimension.
+        let fused = |w: &mut Weights, prefix: &str, parts: &[&str]| -> Result<Linear> {
+            let mut weights = Vec::new();
+            let mut biases = Vec::new();
+            for p in parts {
+                weights.push(w.take(&format!("{prefix}.{p}_proj.weight"), &[d, d])?);
+                biases.push(w.take(&format!("{prefix}.{p}_proj.bias"), &[d])?);
+            }
+            Linear::new(
+                Tensor::cat(&weights, 0),
+                Some(Tensor::cat(&biases, 0)),
+                precision,
+            )
+        };
+        let mut encoder = Vec::new();
+        for i in 0..c.encoder_layers {
+            let p = format!("model.encoder.layers.{i}");
+            encoder.push(EncoderLayer {
+                attn: Attention {
+                    q_or_qkv: fused(&mut w, &format!("{p}.self_attn"), &["q", "k", "v"])?,
+                    kv: None,
+                    out: linear(&mut w, &format!("{p}.self_attn.out_proj"), d, d)?,
+                    heads: c.encoder_heads,
+                },
+                attn_ln: ln(&mut w, &format!("{p}.self_attn_layer_norm"))?,
+                fc1: linear(&mut w, &format!("{p}.fc1"), c.encoder_ffn, d)?,
+                fc2: linear(&mut w, &format!("{p}.fc2"), d, c.encoder_ffn)?,
+                ffn_ln: ln(&mut w, &format!("{p}.final_layer_norm"))?,
+            });
+        }
+        let mut decoder = Vec::new();
+        for i in 0..c.decoder_layers {
+            let p = format!("model.decoder.layers.{i}");
+            decoder.push(DecoderLayer {
+                self_attn: Attention {
+                    q_or_qkv: fused(&mut w, &format!("{p}.self_attn"), &["q", "k", "v"])?,
+                    kv: None,
+                    out: linear(&mut w, &format!("{p}.self_attn.out_proj"), d, d)?,
+                    heads: c.decoder_heads,
+                },
+                self_ln: ln(&mut w, &format!("{p}.self_attn_layer_norm"))?,
+                cross_attn: Attention {
+                    q_or_qkv: linear(&mut w, &format!("{p}.encoder_attn.q_proj"), d, d)?,
+                    kv: Some(fused(&mut w, &format!("{p}.encoder_attn"), &["k", "v"])?),
+                    out: linear(&mut w, &format!("{p}.encoder_attn.out_proj"), d, d)?,
+                    heads: c.decoder_heads,
+                },
+                cross_ln: ln(&mut w, &format!("{p}.encoder_attn_layer_norm"))?,
+                fc1: linear(&mut w, &format!("{p}.fc1"), c.decoder_ffn, d)?,
+                fc2: linear(&mut w, &format!("{p}.fc2"), d, c.decoder_ffn)?,
+                ffn_ln: ln(&mut w, &format!("{p}.final_layer_norm"))?,
+            });
+        }
+        let lm_head = Linear::new(embed.shallow_clone(), final_logits_bias, precision)?;
+        Ok(Model {
+            embed_scale: if c.scale_embedding {
+                (d as f64).sqrt()
+            } else {
+                1.0
+            },
+            config: config.clone(),
+            precision,
+            device,
+            embed,
+            lm_head,
+            encoder_positions,
+            decoder_positions,
+            position_offset,
+            encoder_ln_embedding,
+            decoder_ln_embedding,
+            encoder,
+            decoder,
+            dir: dir.to_path_buf(),
+            attend_all: Tensor::ones([1, 1, 1, 1], (Kind::Bool, device)),
+        })
+    }
+
+    /// The folder the model was loaded from.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The device the model runs on.
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    fn embed(&self, ids: &Tensor, positions: &Tensor, offset: i64, len: i64) -> Tensor {
+        let x = Tensor::embedding(&self.embed, ids, -1, false, false);
+        let x = if self.embed_scale != 1.0 {
+            x * self.embed_scale
+        } else {
+            x
+        };
+        x + positions.narrow(0, self.position_offset + offset, len)
+    }
+
+    /// Runs the encoder on `ids` `[batch, len]` (right-padded) with `mask` (true on real tokens) and returns
+    /// the decoder state for `beams` hypotheses per sentence: cross-attention keys/values computed here, once.
+    /// `max_len` is the longest the decoder will run (it sizes the self-attention cache).
+    pub fn start(&self, ids: &Tensor, mask: &Tensor, beams: i64, max_len: i64) -> DecoderState {
+        let _guard = tch::no_grad_guard();
+        let (batch, len) = (ids.size()[0], ids.size()[1]);
+        let mut x = self.embed(ids, &self.encoder_positions, 0, len);
+        if let Some(ln) = &self.encoder_ln_embedding {
+            x = ln.forward(&x);
+        }
+        let source_mask = mask.view([batch, 1, 1, len]);
+        for layer in &self.encoder {
+            let a = &layer.attn;
+            let qkv = a.q_or_qkv.forward(&x).view([batch, len, 3, a.heads, -1]);
+            let qkv = qkv.permute([2, 0, 3, 1, 4]);
+            let attended = Tensor::scaled_dot_product_attention(
+                &qkv.get(0),
+                &qkv.get(1),
+                &qkv.get(2),
+                Some(&source_mask),
+                0.0,
+                false,
+                None,
+            );
+            let attended = attended.transpose(1, 2).reshape([batch, len, -1]);
+            x = layer.attn_ln.forward(&(x + a.out.forward(&attended)));
+            let h = layer
+                .fc2
+                .forward(&self.config.activation.forward(&layer.fc1.forward(&x)));
+            x = layer.ffn_ln.forward(&(x + h));
+        }
+        let mut cross_k = Vec::with_capacity(self.decoder.len());
+        let mut cross_v = Vec::with_capacity(self.decoder.len());
+        for layer in &self.decoder {
+            let a = &layer.cross_attn;
+            let kv = match &a.kv {
+                Some(kv) => kv.forward(&x),
+                None => continue,
+            };
+            let kv = kv
+                .view([batch, len, 2, a.heads, -1])
+                .permute([2, 0, 3, 1, 4]);
+            cross_k.push(kv.get(0).contiguous());
+            cross_v.push(kv.get(1).contiguous());
+        }
+        DecoderState {
+            self_k: (0..self.decoder.len()).map(|_| Cache::new()).collect(),
+            self_v: (0..self.decoder.len()).map(|_| Cache::new()).collect(),
+            cross_k,
+            cross_v,
+            source_mask,
+            beams,
+            position: 0,
+            max_len,
+        }
+    }
+
+    /// One decoder step: `tokens` `[rows]` (rows = sentences × beams, beams of a sentence adjacent) are the
+    /// last tokens of each hypothesis; returns the logits `[rows, vocab]` for the next token.
+    pub fn step(&self, state: &mut DecoderState, tokens: &Tensor) -> Tensor {
+        let _guard = tch::no_grad_guard();
+        let rows = tokens.size()[0];
+        let sentences = state.sentences();
+        let beams = state.beams;
+        let d = self.config.d_model;
+        let mut x = self.embed(
+            &tokens.view([rows, 1]),
+            &self.decoder_positions,
+            state.position,
+            1,
+        );
+        if let Some(ln) = &self.decoder_ln_embedding {
+            x = ln.forward(&x);
+        }
+        for (i, layer) in self.decoder.iter().enumerate() {
+            let a = &layer.self_attn;
+            let qkv = a.q_or_qkv.forward(&x).view([rows, 1, 3, a.heads, -1]);
+            let qkv = qkv.permute([2, 0, 3, 1, 4]);
+            let (q, k, v) = (qkv.get(0), qkv.get(1), qkv.get(2));
+            let k = state.self_k[i].append(&k, state.position, state.max_len);
+            let v = state.self_v[i].append(&v, state.position, state.max_len);
+            // tch passes `None` as an undefined tensor, which SDPA refuses; and libtorch 2.4's CPU kernel gives
+            // wrong results for a mask broadcast along the keys ([1, 1, 1, 1]): an all-true mask of the keys'
+            // length (zero-stride, no memory) is both accepted and right.
+            let all = self.attend_all.expand([1, 1, 1, k.size()[2]], false);
+            let attended =
+                Tensor::scaled_dot_product_attention(&q, &k, &v, Some(&all), 0.0, false, None);
+            let attended = attended.reshape([rows, 1, d]);
+            x = layer.self_ln.forward(&(x + a.out.forward(&attended)));
+
+            // Cross-attention: the beams of a sentence are query rows against its one copy of keys/values.
+            let c = &layer.cross_attn;
+            let q = heads_first(&c.q_or_qkv.forward(&x), sentences, beams, c.heads);
+            let attended = Tensor::scaled_dot_product_attention(
+                &q,
+                &state.cross_k[i],
+                &state.cross_v[i],
+                Some(&state.source_mask),
+                0.0,
+                false,
+                None,
+            );
+            let attended = attended.transpose(1, 2).reshape([rows, 1, d]);
+            x = layer.cross_ln.forward(&(x + c.out.forward(&attended)));
+
+            let h = layer
+                .fc2
+                .forward(&self.config.activation.forward(&layer.fc1.forward(&x)));
+            x = layer.ffn_ln.forward(&(x + h));
+        }
+        state.position += 1;
+        self.lm_head
+            .forward(&x.view([rows, d]))
+            .to_kind(Kind::Float)
+    }
+}

@@ -1,0 +1,219 @@
+//! Parity of tandem's own engine (src/engine) with Hugging Face `transformers` and with rust-bert: on the tiny
+//! random-weight fixtures, every case of tests/fixtures/parity/*.json (greedy, no_repeat_ngram + min_length,
+//! beam 4, beam + no_repeat, BART forced BOS/EOS + length_penalty 2.0, padded batches) must give exactly the
+//! token ids that `transformers` 4.46 generated, and the same ids as the rust-bert engine on the same folder.
+mod common;
+
+use serde::Deserialize;
+use tandem::engine::{Model, Precision};
+use tandem::models::manifest::{Architecture, Role};
+use tandem::models::rustbert::{GenerationSettings, Seq2Seq};
+use tandem::models::Engine;
+
+#[derive(Deserialize)]
+struct Parity {
+    input_ids: Vec<Vec<i64>>,
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    settings: Settings,
+    output_ids: Vec<Vec<i64>>,
+}
+
+#[derive(Deserialize)]
+struct Settings {
+    num_beams: i64,
+    max_length: i64,
+    min_length: i64,
+    no_repeat_ngram_size: i64,
+    #[serde(default = "one")]
+    length_penalty: f64,
+    #[serde(default)]
+    early_stopping: bool,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl Settings {
+    fn to_generation(&self) -> GenerationSettings {
+        GenerationSettings {
+            num_beams: self.num_beams,
+            max_length: self.max_length,
+            min_length: self.min_length,
+            no_repeat_ngram_size: self.no_repeat_ngram_size,
+            length_penalty: self.length_penalty,
+            early_stopping: self.early_stopping,
+        }
+    }
+}
+
+fn parity(fixture: &str) -> Parity {
+    let text = std::fs::read_to_string(common::fixtures().join("parity").join(fixture)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn imported(role: Role) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::import_roles(dir.path(), &[role]);
+    dir
+}
+
+fn check(role: Role, architecture: Architecture, fixture: &str) {
+    let parity = parity(fixture);
+    let dir = imported(role);
+    let path = common::role_path(dir.path(), role);
+    let engine = Model::load(&path, tch::Device::Cpu, Precision::Float).unwrap();
+    let reference = Seq2Seq::load(role, architecture, &path, tch::Device::Cpu).unwrap();
+    assert!(!parity.cases.is_empty());
+    for case in &parity.cases {
+        let settings = case.settings.to_generation();
+        let got = tandem::engine::generate(&engine, &parity.input_ids, &settings).unwrap();
+        assert_eq!(
+            got, case.output_ids,
+            "{fixture} / {}: tandem engine ids differ from transformers",
+            case.name
+        );
+        let rust_bert = reference
+            .generate_ids(&parity.input_ids, &settings)
+            .unwrap();
+        assert_eq!(
+            got, rust_bert,
+            "{fixture} / {}: tandem engine ids differ from rust-bert",
+            case.name
+        );
+        // Each sentence alone (no padding, no batch neighbours) gives its batch output.
+        for (input, expected) in parity.input_ids.iter().zip(&case.output_ids) {
+            let alone =
+                tandem::engine::generate(&engine, std::slice::from_ref(input), &settings).unwrap();
+            assert_eq!(
+                &alone[0], expected,
+                "{fixture} / {}: a sentence alone differs from its padded batch",
+                case.name
+            );
+        }
+    }
+}
+
+#[test]
+fn marian_fr_en_matches_transformers_and_rust_bert() {
+    check(
+        Role::TranslateFrEn,
+        Architecture::Marian,
+        "marian-fr-en.json",
+    );
+}
+
+#[test]
+fn marian_en_fr_matches_transformers_and_rust_bert() {
+    check(
+        Role::TranslateEnFr,
+        Architecture::Marian,
+        "marian-en-fr.json",
+    );
+}
+
+#[test]
+fn bart_matches_transformers_and_rust_bert() {
+    check(Role::SummarizeEn, Architecture::Bart, "bart-cnn.json");
+}
+
+/// Through `Seq2Seq::load_with_engine` (what the pipeline calls): the same tokenization and, with
+/// `Engine::Tandem`, the transformers ids of every case.
+fn check_seq2seq(role: Role, architecture: Architecture, fixture: &str) {
+    let parity = parity(fixture);
+    let text = std::fs::read_to_string(common::fixtures().join("parity").join(fixture)).unwrap();
+    let inputs: Vec<String> = serde_json::from_str::<serde_json::Value>(&text).unwrap()["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let dir = imported(role);
+    let path = common::role_path(dir.path(), role);
+    let model =
+        Seq2Seq::load_with_engine(role, architecture, &path, tch::Device::Cpu, Engine::Tandem)
+            .unwrap();
+    assert_eq!(model.engine(), Engine::Tandem);
+    let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    assert_eq!(model.encode(&refs), parity.input_ids);
+    for case in &parity.cases {
+        assert_eq!(
+            model
+                .generate_ids(&parity.input_ids, &case.settings.to_generation())
+                .unwrap(),
+            case.output_ids,
+            "{fixture} / {} through Seq2Seq",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn seq2seq_with_the_tandem_engine_matches_transformers() {
+    check_seq2seq(
+        Role::TranslateFrEn,
+        Architecture::Marian,
+        "marian-fr-en.json",
+    );
+    check_seq2seq(Role::SummarizeEn, Architecture::Bart, "bart-cnn.json");
+}
+
+#[test]
+fn engine_names_round_trip() {
+    for engine in Engine::ALL {
+        assert_eq!(engine.name().parse::<Engine>().unwrap(), engine);
+    }
+    assert!("fast".parse::<Engine>().is_err());
+    assert_eq!(Engine::default(), Engine::RustBert);
+}
+
+/// Share of positions where two id rows agree (over the longer row's length).
+fn agreement(a: &[Vec<i64>], b: &[Vec<i64>]) -> f64 {
+    let (mut same, mut total) = (0usize, 0usize);
+    for (x, y) in a.iter().zip(b) {
+        total += x.len().max(y.len());
+        same += x.iter().zip(y).filter(|(p, q)| p == q).count();
+    }
+    same as f64 / total.max(1) as f64
+}
+
+#[test]
+fn int8_engine_stays_close_to_float() {
+    // int8 is not bit-identical; this pins how close it stays on the fixtures (measured: see the message).
+    for (role, fixture) in [
+        (Role::TranslateFrEn, "marian-fr-en.json"),
+        (Role::TranslateEnFr, "marian-en-fr.json"),
+        (Role::SummarizeEn, "bart-cnn.json"),
+    ] {
+        let parity = parity(fixture);
+        let dir = imported(role);
+        let path = common::role_path(dir.path(), role);
+        let int8 = Model::load(&path, tch::Device::Cpu, Precision::Int8).unwrap();
+        let (mut same, mut total) = (0.0, 0.0);
+        for case in &parity.cases {
+            let got =
+                tandem::engine::generate(&int8, &parity.input_ids, &case.settings.to_generation())
+                    .unwrap();
+            let share = agreement(&got, &case.output_ids);
+            eprintln!("{fixture} / {}: int8 agreement {share:.3}", case.name);
+            same += share;
+            total += 1.0;
+            for (row, expected) in got.iter().zip(&case.output_ids) {
+                assert_eq!(row[0], expected[0], "{fixture} / {}", case.name);
+                assert!(row.len() <= case.settings.max_length as usize);
+            }
+        }
+        // The random tiny models produce near-ties (repeated tokens), so one flipped token changes the rest of
+        // the row; measured on this machine: 0.73 (fr-en), 0.77 (en-fr), 0.76 (bart) mean positional agreement.
+        assert!(
+            same / total >= 0.6,
+            "{fixture}: int8 agreement {}",
+            same / total
+        );
+    }
+}
