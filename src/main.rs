@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use tandem::brief::render;
 use tandem::lang::Lang;
 use tandem::models::manifest::{self, Manifest, Role};
-use tandem::models::Architecture;
+use tandem::models::{Architecture, Engine};
 use tandem::output::write_all_atomic;
 use tandem::pipeline::{self, BriefOptions};
 use tandem::progress::Progress;
@@ -96,6 +96,10 @@ struct BriefArgs {
     /// Where to run the models.
     #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
     device: DeviceArg,
+    /// What runs the models: tandem's engine (CPU; same tokens as transformers), its int8 variant (faster, close
+    /// to but not identical with float), or rust-bert (the reference; CPU or CUDA).
+    #[arg(long, default_value = "tandem", value_parser = parse_engine)]
+    engine: Engine,
 }
 
 /// How articles are read.
@@ -136,6 +140,10 @@ struct TranslateArgs {
     /// Where to run the models.
     #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
     device: DeviceArg,
+    /// What runs the models: tandem's engine (CPU; same tokens as transformers), its int8 variant (faster, close
+    /// to but not identical with float), or rust-bert (the reference; CPU or CUDA).
+    #[arg(long, default_value = "tandem", value_parser = parse_engine)]
+    engine: Engine,
     #[command(flatten)]
     ingest: IngestArgs,
 }
@@ -189,6 +197,10 @@ enum DeviceArg {
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("unsupported language `{s}` (use en or fr)"))
+}
+
+fn parse_engine(s: &str) -> Result<Engine, String> {
+    s.parse::<Engine>().map_err(|e| e.to_string())
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -253,14 +265,20 @@ fn cache_dir(cli: &Cli) -> Result<Option<PathBuf>> {
     }
 }
 
-fn device(arg: DeviceArg) -> Result<tch::Device> {
+fn device(arg: DeviceArg, engine: Engine) -> Result<tch::Device> {
+    let cpu_only = engine != Engine::RustBert;
     Ok(match arg {
+        DeviceArg::Auto if cpu_only => tch::Device::Cpu,
         DeviceArg::Auto => tch::Device::cuda_if_available(),
         DeviceArg::Cpu => tch::Device::Cpu,
         DeviceArg::Cuda => {
             anyhow::ensure!(
                 tch::Cuda::is_available(),
                 "--device cuda: this libtorch build has no CUDA, or no GPU is visible; use --device cpu"
+            );
+            anyhow::ensure!(
+                !cpu_only,
+                "--device cuda: the {engine} engine runs on CPU only; use --engine rust-bert for CUDA"
             );
             tch::Device::Cuda(0)
         }
@@ -282,7 +300,8 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
         period,
         include_undated: args.include_undated,
         ingest: args.ingest.options(args.lang),
-        device: device(args.device)?,
+        device: device(args.device, args.engine)?,
+        engine: args.engine,
         cache_dir: cache_dir(cli)?,
     };
     let out = &args.out;
@@ -370,7 +389,8 @@ fn cmd_translate(cli: &Cli, args: &TranslateArgs) -> Result<ExitCode> {
     let mut ctx = pipeline::StageContext::open(
         &cli.models_dir,
         dir.as_deref(),
-        device(args.device)?,
+        device(args.device, args.engine)?,
+        args.engine,
         Progress::new(cli.quiet),
     )?;
     let done = tandem::translate::translate_articles(&mut ctx, ingested.articles, args.to)?;

@@ -19,7 +19,7 @@ use crate::models::check::check_model_dir;
 use crate::models::extractive::ExtractiveSummarizer;
 use crate::models::manifest::{self, Manifest, ModelStatus, Role};
 use crate::models::rustbert::{self, BartSummarizer, MarianTranslator};
-use crate::models::{Summarizer, Translator};
+use crate::models::{Engine, Summarizer, Translator};
 use crate::progress::Progress;
 use crate::report::Report;
 use crate::select::{self, LeftOut};
@@ -48,6 +48,8 @@ pub struct BriefOptions {
     /// How articles are read (forced language, size limit, near-duplicate threshold).
     pub ingest: ingest::IngestOptions,
     pub device: Device,
+    /// What runs the Marian/BART models.
+    pub engine: Engine,
     /// The cache folder; `None` runs without a cache.
     pub cache_dir: Option<PathBuf>,
 }
@@ -113,11 +115,12 @@ impl InstalledModels {
     }
 }
 
-/// What the model stages share: the models, the cache, the device and the progress bars.
+/// What the model stages share: the models, the cache, the device, the engine and the progress bars.
 pub struct StageContext {
     pub models: InstalledModels,
     pub cache: Cache,
     pub device: Device,
+    pub engine: Engine,
     pub progress: Progress,
 }
 
@@ -127,6 +130,7 @@ impl StageContext {
         models_dir: &Path,
         cache_dir: Option<&Path>,
         device: Device,
+        engine: Engine,
         progress: Progress,
     ) -> Result<StageContext> {
         let models = InstalledModels::check(models_dir)?;
@@ -138,8 +142,18 @@ impl StageContext {
             models,
             cache,
             device,
+            engine,
             progress,
         })
+    }
+
+    /// The model's name as briefs record it; int8 weights change the output, so they are named.
+    fn model_name(&self, dir: &Path) -> String {
+        let name = rustbert::model_name(dir);
+        match self.engine {
+            Engine::TandemInt8 => format!("{name} [int8]"),
+            Engine::RustBert | Engine::Tandem => name,
+        }
     }
 
     /// The notice saying how to install the model of `role`.
@@ -152,7 +166,7 @@ impl StageContext {
         Ok(StageKey {
             stage: role.name().to_string(),
             model: self.cache.fingerprint(&st.path)?,
-            settings: crate::models::output_settings(&st.path, st.spec.architecture)?,
+            settings: crate::models::output_settings(&st.path, st.spec.architecture, self.engine)?,
         })
     }
 
@@ -167,17 +181,18 @@ impl StageContext {
         if !st.installed() {
             return Ok(None);
         }
-        let (dir, device) = (st.path.clone(), self.device);
+        let (dir, device, engine) = (st.path.clone(), self.device, self.engine);
         let key = self.key(role)?;
+        let name = self.model_name(&dir);
         let bar = self.progress.stage(role.name(), 0);
         let result = run_cached(
             &mut self.cache,
             &key,
-            Some(rustbert::model_name(&dir)),
+            Some(name),
             texts,
             TRANSLATE_CHUNK,
             &bar,
-            || MarianTranslator::load(role, &dir, device),
+            || MarianTranslator::load_with_engine(role, &dir, device, engine),
             |m, chunk| m.translate(chunk),
         )?;
         bar.finish_and_clear();
@@ -191,17 +206,18 @@ impl StageContext {
         if !st.installed() {
             return Ok(None);
         }
-        let (dir, device) = (st.path.clone(), self.device);
+        let (dir, device, engine) = (st.path.clone(), self.device, self.engine);
         let key = self.key(role)?;
+        let name = self.model_name(&dir);
         let bar = self.progress.stage("summarize", 0);
         let result = run_cached(
             &mut self.cache,
             &key,
-            Some(rustbert::model_name(&dir)),
+            Some(name),
             texts,
             SUMMARIZE_CHUNK,
             &bar,
-            || BartSummarizer::load(&dir, device),
+            || BartSummarizer::load_with_engine(&dir, device, engine),
             |m, chunk| m.summarize(chunk, Lang::En),
         )?;
         bar.finish_and_clear();
@@ -237,6 +253,7 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
         &opts.models_dir,
         opts.cache_dir.as_deref(),
         opts.device,
+        opts.engine,
         *progress,
     )?;
     let mut stages = Vec::new();

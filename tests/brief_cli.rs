@@ -319,3 +319,51 @@ fn a_bad_file_is_reported_and_the_rest_of_the_batch_is_done() {
     assert_eq!(brief["items"].as_array().unwrap().len(), 1);
     assert_eq!(brief["skipped"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn tandem_engine_and_rust_bert_make_the_same_brief_and_int8_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let models = tmp.path().join("models");
+    common::import_roles(&models, &Role::ALL);
+    let mut briefs = Vec::new();
+    for engine in ["tandem", "rust-bert", "tandem-int8"] {
+        let out = tmp.path().join(engine);
+        let run = run_brief(
+            &articles(),
+            &out,
+            &models,
+            &["--engine", engine, "--no-cache"],
+        );
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{engine}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        briefs.push(std::fs::read(out.join("brief.json")).unwrap());
+    }
+    assert_eq!(
+        briefs[0], briefs[1],
+        "the default engine gives rust-bert's brief, byte for byte"
+    );
+    let int8: Value = serde_json::from_slice(&briefs[2]).unwrap();
+    common::assert_valid_brief(&int8);
+    assert!(int8["models"]["summarizer"]
+        .as_str()
+        .unwrap()
+        .ends_with("[int8]"));
+    assert!(int8["models"]["translate_fr_en"]
+        .as_str()
+        .unwrap()
+        .ends_with("[int8]"));
+
+    let bad = run_brief(
+        &articles(),
+        &tmp.path().join("x"),
+        &models,
+        &["--engine", "onnx"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr)
+        .contains("expected one of rust-bert, tandem, tandem-int8"));
+}

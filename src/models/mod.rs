@@ -83,7 +83,7 @@ pub trait Summarizer {
 
 /// Everything besides the model files that decides a model's output — the engine, the decoding settings and the
 /// input budget — as one line (part of the cache key).
-pub fn output_settings(dir: &Path, architecture: Architecture) -> Result<String> {
+pub fn output_settings(dir: &Path, architecture: Architecture, engine: Engine) -> Result<String> {
     let settings = rustbert::GenerationSettings::from_model_dir(dir, architecture)?;
     let config = dir.join("config.json");
     let text = std::fs::read_to_string(&config).map_err(|e| Error::io(&config, e))?;
@@ -92,7 +92,7 @@ pub fn output_settings(dir: &Path, architecture: Architecture) -> Result<String>
         .and_then(|v| v.get("max_position_embeddings").and_then(|p| p.as_i64()))
         .unwrap_or(0);
     Ok(format!(
-        "engine=rust-bert; {settings:?}; max_input_tokens={positions}"
+        "engine={engine}; {settings:?}; max_input_tokens={positions}"
     ))
 }
 
