@@ -362,17 +362,9 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
 
 /// `tandem translate`: whole articles to bilingual Markdown and JSON, through the cache.
 fn cmd_translate(cli: &Cli, args: &TranslateArgs) -> Result<ExitCode> {
-    let input_dir = if args.input.is_dir() {
-        args.input.clone()
-    } else {
-        args.input
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf()
-    };
     if args.input.is_dir() {
-        pipeline::check_out_dir(&input_dir, &args.out)?;
+        // outputs inside the input folder would be read back as articles next time
+        pipeline::check_out_dir(&args.input, &args.out)?;
     }
     let ingest = args.ingest.options(args.lang);
     let ingested = if args.input.is_dir() {
