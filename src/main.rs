@@ -90,21 +90,16 @@ struct BriefArgs {
     include_undated: bool,
     #[command(flatten)]
     ingest: IngestArgs,
-    /// Treat every article as this language instead of detecting it (en or fr).
-    #[arg(long, value_parser = parse_lang)]
-    lang: Option<Lang>,
-    /// Where to run the models.
-    #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
-    device: DeviceArg,
-    /// What runs the models: tandem's engine (CPU; same tokens as transformers), its int8 variant (faster, close
-    /// to but not identical with float), or rust-bert (the reference; CPU or CUDA).
-    #[arg(long, default_value = "tandem", value_parser = parse_engine)]
-    engine: Engine,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// How articles are read.
 #[derive(clap::Args)]
 struct IngestArgs {
+    /// Treat every article as this language instead of detecting it (en or fr).
+    #[arg(long, value_parser = parse_lang)]
+    lang: Option<Lang>,
     /// Files larger than this (in bytes) are skipped as not one article.
     #[arg(long, default_value_t = tandem::ingest::DEFAULT_MAX_ARTICLE_BYTES)]
     max_article_bytes: u64,
@@ -114,10 +109,22 @@ struct IngestArgs {
     near_duplicate: f64,
 }
 
+/// Where and with what the models run.
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Where to run the models.
+    #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
+    device: DeviceArg,
+    /// What runs the models: tandem's engine (CPU; same tokens as transformers), its int8 variant (faster, close
+    /// to but not identical with float), or rust-bert (the reference; CPU or CUDA).
+    #[arg(long, default_value = "tandem", value_parser = parse_engine)]
+    engine: Engine,
+}
+
 impl IngestArgs {
-    fn options(&self, forced_lang: Option<Lang>) -> tandem::ingest::IngestOptions {
+    fn options(&self) -> tandem::ingest::IngestOptions {
         tandem::ingest::IngestOptions {
-            forced_lang,
+            forced_lang: self.lang,
             max_article_bytes: self.max_article_bytes,
             near_duplicate_threshold: self.near_duplicate,
         }
@@ -134,16 +141,8 @@ struct TranslateArgs {
     /// Target language (en or fr); by default each article goes to the other language.
     #[arg(long, value_parser = parse_lang)]
     to: Option<Lang>,
-    /// Treat every article as this language instead of detecting it (en or fr).
-    #[arg(long, value_parser = parse_lang)]
-    lang: Option<Lang>,
-    /// Where to run the models.
-    #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
-    device: DeviceArg,
-    /// What runs the models: tandem's engine (CPU; same tokens as transformers), its int8 variant (faster, close
-    /// to but not identical with float), or rust-bert (the reference; CPU or CUDA).
-    #[arg(long, default_value = "tandem", value_parser = parse_engine)]
-    engine: Engine,
+    #[command(flatten)]
+    run: RunArgs,
     #[command(flatten)]
     ingest: IngestArgs,
 }
@@ -299,9 +298,9 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
         models_dir: cli.models_dir.clone(),
         period,
         include_undated: args.include_undated,
-        ingest: args.ingest.options(args.lang),
-        device: device(args.device, args.engine)?,
-        engine: args.engine,
+        ingest: args.ingest.options(),
+        device: device(args.run.device, args.run.engine)?,
+        engine: args.run.engine,
         cache_dir: cache_dir(cli)?,
     };
     let out = &args.out;
@@ -366,7 +365,7 @@ fn cmd_translate(cli: &Cli, args: &TranslateArgs) -> Result<ExitCode> {
         // outputs inside the input folder would be read back as articles next time
         pipeline::check_out_dir(&args.input, &args.out)?;
     }
-    let ingest = args.ingest.options(args.lang);
+    let ingest = args.ingest.options();
     let ingested = if args.input.is_dir() {
         tandem::ingest::read_dir_with(&args.input, &ingest)?
     } else {
@@ -381,8 +380,8 @@ fn cmd_translate(cli: &Cli, args: &TranslateArgs) -> Result<ExitCode> {
     let mut ctx = pipeline::StageContext::open(
         &cli.models_dir,
         dir.as_deref(),
-        device(args.device, args.engine)?,
-        args.engine,
+        device(args.run.device, args.run.engine)?,
+        args.run.engine,
         Progress::new(cli.quiet),
     )?;
     let done = tandem::translate::translate_articles(&mut ctx, ingested.articles, args.to)?;

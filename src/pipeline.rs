@@ -376,58 +376,74 @@ fn clustering_text(w: &Work) -> String {
     format!("{title}\n\n{body}")
 }
 
+/// Each place with its translation, and the name of the model that translated.
+type Placed<P> = (Vec<(P, String)>, Option<String>);
+
+/// Translates placed texts with the model of `role` through the cache and records the stage: each place comes
+/// back with its translation, with the model's name. `None` when there is nothing to translate or the model is not
+/// installed.
+fn translate_placed<P>(
+    ctx: &mut StageContext,
+    role: Role,
+    placed: Vec<(P, String)>,
+    stages: &mut Vec<StageReport>,
+) -> Result<Option<Placed<P>>> {
+    if placed.is_empty() {
+        return Ok(None);
+    }
+    let (places, texts): (Vec<P>, Vec<String>) = placed.into_iter().unzip();
+    let Some((out, report)) = ctx.translate(role, &texts)? else {
+        return Ok(None);
+    };
+    let name = report.model.clone();
+    stages.push(report);
+    Ok(Some((places.into_iter().zip(out).collect(), name)))
+}
+
 /// Translates the French articles' titles and sentences; returns the model's name when it ran (or was cached).
 fn translate_french_articles(
     ctx: &mut StageContext,
     work: &mut [Work],
     stages: &mut Vec<StageReport>,
 ) -> Result<Option<String>> {
-    // (work index, paragraph index) of every sentence, so the English body keeps the paragraphs.
-    let mut texts = Vec::new();
-    let mut place = Vec::new();
+    // Each sentence placed by (work index, paragraph index), so the English body keeps the paragraphs.
+    let mut placed = Vec::new();
     for (i, w) in work
         .iter()
         .enumerate()
         .filter(|(_, w)| w.article.lang == Lang::Fr)
     {
-        texts.push(w.article.title.clone());
-        place.push((i, None));
+        placed.push(((i, None), w.article.title.clone()));
         for (p, paragraph) in w.article.paragraphs.iter().enumerate() {
-            for s in split_sentences(paragraph) {
-                texts.push(s);
-                place.push((i, Some(p)));
-            }
+            placed.extend(
+                split_sentences(paragraph)
+                    .into_iter()
+                    .map(|s| ((i, Some(p)), s)),
+            );
         }
     }
-    if texts.is_empty() {
-        return Ok(None);
-    }
-    let Some((out, report)) = ctx.translate(Role::TranslateFrEn, &texts)? else {
+    let Some((translated, name)) = translate_placed(ctx, Role::TranslateFrEn, placed, stages)?
+    else {
         return Ok(None);
     };
-    let name = report.model.clone();
-    stages.push(report);
-    let mut bodies: Vec<Vec<Vec<String>>> = vec![Vec::new(); work.len()];
-    for ((i, p), t) in place.into_iter().zip(out) {
+    let mut bodies: Vec<Vec<Vec<String>>> = work
+        .iter()
+        .map(|w| vec![Vec::new(); w.article.paragraphs.len()])
+        .collect();
+    for ((i, p), t) in translated {
         match p {
             None => work[i].english_title = Some(t),
-            Some(p) => {
-                let paragraphs = &mut bodies[i];
-                if paragraphs.len() <= p {
-                    paragraphs.resize(p + 1, Vec::new());
-                }
-                paragraphs[p].push(t);
-            }
+            Some(p) => bodies[i][p].push(t),
         }
     }
-    for (i, paragraphs) in bodies.into_iter().enumerate() {
-        if work[i].article.lang == Lang::Fr {
+    for (w, paragraphs) in work.iter_mut().zip(bodies) {
+        if w.article.lang == Lang::Fr {
             let body: Vec<String> = paragraphs
                 .into_iter()
                 .filter(|p| !p.is_empty())
                 .map(|p| p.join(" "))
                 .collect();
-            work[i].english_body = Some(body.join("\n\n"));
+            w.english_body = Some(body.join("\n\n"));
         }
     }
     Ok(name)
@@ -524,39 +540,34 @@ fn translate_summaries(
     stories: &mut [Story],
     stages: &mut Vec<StageReport>,
 ) -> Result<Option<String>> {
-    let mut texts = Vec::new();
-    let mut place = Vec::new();
+    // Each text placed by (story index, whether it is a summary sentence rather than the title).
+    let mut placed = Vec::new();
     for (k, s) in stories.iter_mut().enumerate() {
         let lead = &work[s.members[0]].article;
         match lead.lang {
             Lang::Fr => s.french_title = Some(lead.title.clone()),
-            Lang::En => {
-                texts.push(lead.title.clone());
-                place.push((k, None));
-            }
+            Lang::En => placed.push(((k, false), lead.title.clone())),
         }
         if s.summary_lang == Lang::En {
-            for sentence in split_sentences(&s.summary) {
-                texts.push(sentence);
-                place.push((k, Some(())));
-            }
+            placed.extend(
+                split_sentences(&s.summary)
+                    .into_iter()
+                    .map(|t| ((k, true), t)),
+            );
         }
     }
-    if texts.is_empty() {
-        return Ok(None);
-    }
-    let Some((out, report)) = ctx.translate(Role::TranslateEnFr, &texts)? else {
+    let Some((translated, name)) = translate_placed(ctx, Role::TranslateEnFr, placed, stages)?
+    else {
         return Ok(None);
     };
-    let name = report.model.clone();
-    stages.push(report);
-    for ((k, kind), t) in place.into_iter().zip(out) {
-        match kind {
-            None => stories[k].french_title = Some(t),
-            Some(()) => stories[k]
+    for ((k, is_summary), t) in translated {
+        if is_summary {
+            stories[k]
                 .french_summary
                 .get_or_insert_with(Vec::new)
-                .push(t),
+                .push(t);
+        } else {
+            stories[k].french_title = Some(t);
         }
     }
     Ok(name)
@@ -706,30 +717,11 @@ pub fn check_out_dir(articles_dir: &Path, out_dir: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::{FieldSource, Provenance};
 
     fn work(id: &str, lang: Lang, body: &str, english: Option<&str>) -> Work {
+        let paragraphs: Vec<&str> = body.split("\n\n").collect();
         Work {
-            article: Article {
-                id: id.into(),
-                path: format!("{id}.txt").into(),
-                title: id.into(),
-                url: None,
-                paragraphs: body.split("\n\n").map(str::to_string).collect(),
-                lang,
-                lang_confidence: 1.0,
-                published: None,
-                source_name: None,
-                provenance: Provenance {
-                    title: FieldSource::Text,
-                    url: None,
-                    published: None,
-                    source_name: None,
-                    lang: FieldSource::Given,
-                    format: "txt".into(),
-                    encoding: "UTF-8".into(),
-                },
-            },
+            article: Article::for_test(id, lang, &paragraphs),
             english_body: english.map(str::to_string),
             english_title: None,
         }

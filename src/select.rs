@@ -111,30 +111,12 @@ pub fn is_date(s: &str) -> bool {
 mod tests {
     use super::*;
 
-    use crate::ingest::{FieldSource, Provenance};
     use crate::lang::Lang;
 
     fn article(name: &str, published: Option<&str>) -> Article {
-        Article {
-            id: name.to_string(),
-            path: name.into(),
-            title: "Title".into(),
-            url: None,
-            paragraphs: vec!["Body text.".into()],
-            lang: Lang::En,
-            lang_confidence: 1.0,
-            published: published.map(str::to_string),
-            source_name: None,
-            provenance: Provenance {
-                title: FieldSource::Text,
-                url: None,
-                published: None,
-                source_name: None,
-                lang: FieldSource::Given,
-                format: "txt".into(),
-                encoding: "UTF-8".into(),
-            },
-        }
+        let mut a = Article::for_test(name, Lang::En, &["Body text."]);
+        a.published = published.map(str::to_string);
+        a
     }
 
     #[test]

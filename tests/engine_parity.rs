@@ -4,57 +4,14 @@
 //! token ids that `transformers` 4.46 generated, and the same ids as the rust-bert engine on the same folder.
 mod common;
 
-use serde::Deserialize;
+use common::parity::Parity;
 use tandem::engine::{Model, Precision};
 use tandem::models::manifest::{Architecture, Role};
-use tandem::models::rustbert::{GenerationSettings, Seq2Seq};
+use tandem::models::rustbert::Seq2Seq;
 use tandem::models::Engine;
 
-#[derive(Deserialize)]
-struct Parity {
-    input_ids: Vec<Vec<i64>>,
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    name: String,
-    settings: Settings,
-    output_ids: Vec<Vec<i64>>,
-}
-
-#[derive(Deserialize)]
-struct Settings {
-    num_beams: i64,
-    max_length: i64,
-    min_length: i64,
-    no_repeat_ngram_size: i64,
-    #[serde(default = "one")]
-    length_penalty: f64,
-    #[serde(default)]
-    early_stopping: bool,
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-impl Settings {
-    fn to_generation(&self) -> GenerationSettings {
-        GenerationSettings {
-            num_beams: self.num_beams,
-            max_length: self.max_length,
-            min_length: self.min_length,
-            no_repeat_ngram_size: self.no_repeat_ngram_size,
-            length_penalty: self.length_penalty,
-            early_stopping: self.early_stopping,
-        }
-    }
-}
-
 fn parity(fixture: &str) -> Parity {
-    let text = std::fs::read_to_string(common::fixtures().join("parity").join(fixture)).unwrap();
-    serde_json::from_str(&text).unwrap()
+    common::parity::load(fixture)
 }
 
 fn imported(role: Role) -> tempfile::TempDir {
@@ -126,20 +83,13 @@ fn bart_matches_transformers_and_rust_bert() {
 /// `Engine::Tandem`, the transformers ids of every case.
 fn check_seq2seq(role: Role, architecture: Architecture, fixture: &str) {
     let parity = parity(fixture);
-    let text = std::fs::read_to_string(common::fixtures().join("parity").join(fixture)).unwrap();
-    let inputs: Vec<String> = serde_json::from_str::<serde_json::Value>(&text).unwrap()["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
     let dir = imported(role);
     let path = common::role_path(dir.path(), role);
     let model =
         Seq2Seq::load_with_engine(role, architecture, &path, tch::Device::Cpu, Engine::Tandem)
             .unwrap();
     assert_eq!(model.engine(), Engine::Tandem);
-    let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let refs: Vec<&str> = parity.inputs.iter().map(String::as_str).collect();
     assert_eq!(model.encode(&refs), parity.input_ids);
     for case in &parity.cases {
         assert_eq!(

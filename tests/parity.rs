@@ -3,52 +3,9 @@
 //! produced for the same weights (tests/fixtures/parity/*.json, written by scripts/make-test-models.py).
 mod common;
 
-use serde::Deserialize;
+use common::parity::Parity;
 use tandem::models::manifest::{Architecture, Role};
-use tandem::models::rustbert::{GenerationSettings, Seq2Seq};
-
-#[derive(Deserialize)]
-struct Parity {
-    inputs: Vec<String>,
-    input_ids: Vec<Vec<i64>>,
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    name: String,
-    settings: Settings,
-    output_ids: Vec<Vec<i64>>,
-}
-
-#[derive(Deserialize)]
-struct Settings {
-    num_beams: i64,
-    max_length: i64,
-    min_length: i64,
-    no_repeat_ngram_size: i64,
-    #[serde(default = "one")]
-    length_penalty: f64,
-    #[serde(default)]
-    early_stopping: bool,
-}
-
-impl Settings {
-    fn to_generation(&self) -> GenerationSettings {
-        GenerationSettings {
-            num_beams: self.num_beams,
-            max_length: self.max_length,
-            min_length: self.min_length,
-            no_repeat_ngram_size: self.no_repeat_ngram_size,
-            length_penalty: self.length_penalty,
-            early_stopping: self.early_stopping,
-        }
-    }
-}
-
-fn one() -> f64 {
-    1.0
-}
+use tandem::models::rustbert::Seq2Seq;
 
 fn load(role: Role, architecture: Architecture) -> (tempfile::TempDir, Seq2Seq) {
     let dir = tempfile::tempdir().unwrap();
@@ -64,8 +21,7 @@ fn load(role: Role, architecture: Architecture) -> (tempfile::TempDir, Seq2Seq) 
 }
 
 fn check(role: Role, architecture: Architecture, fixture: &str) {
-    let text = std::fs::read_to_string(common::fixtures().join("parity").join(fixture)).unwrap();
-    let parity: Parity = serde_json::from_str(&text).unwrap();
+    let parity: Parity = common::parity::load(fixture);
     let (_dir, model) = load(role, architecture);
 
     let inputs: Vec<&str> = parity.inputs.iter().map(String::as_str).collect();
@@ -112,9 +68,7 @@ fn bart_matches_transformers() {
 #[test]
 fn one_sequence_alone_gives_the_same_ids_as_in_a_padded_batch() {
     // Padding must not leak into the result: the shortest input, run alone, gives its batch output.
-    let text =
-        std::fs::read_to_string(common::fixtures().join("parity/marian-fr-en.json")).unwrap();
-    let parity: Parity = serde_json::from_str(&text).unwrap();
+    let parity: Parity = common::parity::load("marian-fr-en.json");
     let (_dir, model) = load(Role::TranslateFrEn, Architecture::Marian);
     let case = parity
         .cases
@@ -159,9 +113,7 @@ fn pytorch_bin_weights_import_to_the_same_model() {
     )
     .unwrap();
 
-    let text =
-        std::fs::read_to_string(common::fixtures().join("parity/marian-fr-en.json")).unwrap();
-    let parity: Parity = serde_json::from_str(&text).unwrap();
+    let parity: Parity = common::parity::load("marian-fr-en.json");
     let case = parity
         .cases
         .iter()

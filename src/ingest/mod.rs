@@ -71,6 +71,34 @@ impl Article {
     }
 }
 
+#[cfg(test)]
+impl Article {
+    /// An article as other modules' tests need one: `id` is also its path and title, the language is given, no
+    /// metadata.
+    pub(crate) fn for_test(id: &str, lang: Lang, paragraphs: &[&str]) -> Article {
+        Article {
+            id: id.into(),
+            path: id.into(),
+            title: id.into(),
+            url: None,
+            paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
+            lang,
+            lang_confidence: 1.0,
+            published: None,
+            source_name: None,
+            provenance: Provenance {
+                title: FieldSource::Text,
+                url: None,
+                published: None,
+                source_name: None,
+                lang: FieldSource::Given,
+                format: "txt".into(),
+                encoding: "UTF-8".into(),
+            },
+        }
+    }
+}
+
 /// Where a field's value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

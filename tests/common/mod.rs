@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: the tiny fixture models, imported through the same code as real ones.
 #![allow(dead_code)]
+pub mod parity;
 use std::path::{Path, PathBuf};
 use tandem::models::manifest::{Manifest, Role};
 
@@ -229,4 +230,32 @@ pub fn sample_brief() -> tandem::brief::Brief {
             reason: "empty file".to_string(),
         }],
     }
+}
+
+/// `tandem brief` of the fixture articles with no model installed and no cache (nothing outside `out` is
+/// written), into `out`. Checks it exits 4 (written, sides untranslated) and that brief.json is valid; returns it.
+pub fn offline_brief(out: &Path) -> serde_json::Value {
+    let models = out.with_extension("no-models");
+    std::fs::create_dir_all(&models).unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .arg("brief")
+        .arg(fixtures().join("articles"))
+        .arg("--out")
+        .arg(out)
+        .arg("--models-dir")
+        .arg(&models)
+        .arg("--no-cache")
+        .env_remove("TANDEM_MODELS")
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let brief =
+        serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
+    assert_valid_brief(&brief);
+    brief
 }
