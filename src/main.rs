@@ -342,24 +342,19 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
 /// failure is recorded beside them (shard-I-of-N.failed.json) for `tandem merge` to report.
 fn cmd_brief_shard(cli: &Cli, args: &BriefArgs, spec: ShardSpec) -> Result<ExitCode> {
     let command: Vec<String> = std::env::args().collect();
-    let run = brief_options(cli, args).and_then(|opts| {
-        tandem::output::remove_stale_temporaries(&args.out)?;
-        Ok(shard::run_shard(
-            &opts,
-            spec,
-            command.clone(),
-            &Progress::new(cli.quiet),
-        )?)
-    });
-    let run = match run {
+    let opts = brief_options(cli, args)?;
+    tandem::output::remove_stale_temporaries(&args.out)?;
+    let run = match shard::run_shard(&opts, spec, command.clone(), &Progress::new(cli.quiet)) {
         Ok(run) => run,
         Err(e) => {
-            if args.out.is_dir() || std::fs::create_dir_all(&args.out).is_ok() {
-                if let Err(w) = shard::write_failure(&args.out, spec, &command, &format!("{e:#}")) {
-                    eprintln!("tandem: could not record the failure: {w}");
-                }
+            // write_failure creates --out when needed (checked above to be outside the articles folder)
+            if let Err(w) = shard::write_failure(&args.out, spec, &command, &e.to_string()) {
+                eprintln!(
+                    "tandem: could not record the failure in {}: {w}",
+                    args.out.display()
+                );
             }
-            return Err(e);
+            return Err(e.into());
         }
     };
     let written = shard::write_shard(&args.out, &run)?;
