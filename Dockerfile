@@ -9,6 +9,7 @@
 
 # ---- builder: Rust + a CPU libtorch 2.4.0 assembled from the PyPI torch wheel, as scripts/install-libtorch.sh does
 FROM rust:1-bookworm AS builder
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-pip \
  && rm -rf /var/lib/apt/lists/*
@@ -22,9 +23,9 @@ RUN scripts/install-libtorch.sh && rm -rf /opt/tandem/wheels
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src src
 COPY models/models.toml models/models.toml
-COPY examples examples
-RUN bash -c 'source scripts/libtorch-env.sh && cargo build --release --locked --bin tandem' \
- && readelf -d target/release/tandem | grep -q '/opt/tandem/libtorch-2.4.0-cpu/lib' \
+COPY README.md ./
+RUN . scripts/libtorch-env.sh && cargo build --release --locked --bin tandem \
+ && readelf -d target/release/tandem | grep '/opt/tandem/libtorch-2.4.0-cpu/lib' >/dev/null \
  && cp target/release/tandem /usr/local/bin/tandem
 
 # ---- runtime: the binary and the libtorch shared libraries it needs, nothing else
@@ -32,7 +33,8 @@ FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libstdc++6 libgcc-s1 \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --uid 10001 --create-home --home-dir /home/tandem tandem \
+ && groupadd --gid 10001 tandem \
+ && useradd --uid 10001 --gid 10001 --create-home --home-dir /home/tandem tandem \
  && mkdir -p /models /data /cache \
  && chown tandem:tandem /data /cache
 COPY --from=builder /opt/tandem/libtorch-2.4.0-cpu/lib /opt/tandem/libtorch-2.4.0-cpu/lib
@@ -43,7 +45,7 @@ ENV LD_LIBRARY_PATH=/opt/tandem/libtorch-2.4.0-cpu/lib \
     TANDEM_CACHE_DIR=/cache
 # Fails the build if a shared library is missing.
 RUN tandem --version
-USER tandem
+USER 10001:10001
 WORKDIR /data
 VOLUME ["/models", "/data", "/cache"]
 ENTRYPOINT ["tandem"]
