@@ -33,6 +33,9 @@ pub enum Error {
     /// Input the user gave cannot be used as it is.
     #[error("{0}")]
     Usage(String),
+    /// `merge` found shards missing, failed or made differently; one line per shard, with its re-run command.
+    #[error("the shards are not complete:\n{}\nthen run `tandem merge` again", .0.join("\n"))]
+    ShardsIncomplete(Vec<String>),
     /// JSON (de)serialization failed.
     #[error("{context}: {source}")]
     Json {

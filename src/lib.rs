@@ -5,6 +5,7 @@
 //! same-story articles ([`brief::cluster`]), and [`brief`] holds the result and renders it; [`report`] says how
 //! the run went. [`translate`] is the full-article translation behind `tandem translate`. `main.rs` is only the
 //! command line over these modules.
+pub mod assemble;
 pub mod brief;
 pub mod cache;
 pub mod compare;
@@ -19,6 +20,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod select;
+pub mod shard;
 pub mod stage;
 pub mod text;
 pub mod translate;

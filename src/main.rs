@@ -2,7 +2,8 @@
 //!
 //! Exit status: 0 done; 1 error (nothing written); 2 bad usage; 3 outputs written but some articles failed;
 //! 4 outputs written but some sides are untranslated because a translation model is not installed;
-//! 5 (`compare`) a score fell below a `--min` bar.
+//! 5 (`compare`) a score fell below a `--min` bar; 6 (`merge`) a shard is missing, failed or was made differently
+//! (each is listed with the command that re-runs it).
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -15,10 +16,12 @@ use tandem::models::{Architecture, Engine};
 use tandem::output::write_all_atomic;
 use tandem::pipeline::{self, BriefOptions};
 use tandem::progress::Progress;
+use tandem::shard::{self, ShardSpec};
 
 const EXIT_SOME_FAILED: u8 = 3;
 const EXIT_UNTRANSLATED: u8 = 4;
 const EXIT_BELOW_MIN: u8 = 5;
+const EXIT_SHARDS_INCOMPLETE: u8 = 6;
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +50,9 @@ struct Cli {
 enum Command {
     /// Summarize and translate a folder of articles into an aligned EN/FR brief.
     Brief(BriefArgs),
+    /// Make the brief from the shard files of `tandem brief --shard I/N` runs (checks that all N are there and
+    /// were made alike; the brief is the same as one run over all the articles).
+    Merge(MergeArgs),
     /// Show how one article file is ingested: cleaned text, metadata and where it came from, dropped lines and why.
     Inspect {
         /// An article file (.txt, .md, .html).
@@ -88,10 +94,25 @@ struct BriefArgs {
     /// With a date range, keep articles whose published date is unknown (they are left out by default).
     #[arg(long)]
     include_undated: bool,
+    /// Do the model work for shard I of N only (0-based, e.g. 0/3) and write shard-I-of-N.jsonl and its report
+    /// into --out instead of a brief; `tandem merge` makes the brief from all N. The shard's cache is the
+    /// shard-I folder of the cache folder, so a re-run of shard I reuses it.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<tandem::shard::ShardSpec>,
     #[command(flatten)]
     ingest: IngestArgs,
     #[command(flatten)]
     run: RunArgs,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// Folders holding shard-I-of-N.jsonl files (or the files themselves).
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+    /// Output folder for brief.json, brief.en.md, brief.fr.md, brief.html and report.json.
+    #[arg(long)]
+    out: PathBuf,
 }
 
 /// How articles are read.
@@ -218,7 +239,11 @@ fn main() -> ExitCode {
         )
         .init();
     let result = match &cli.command {
-        Command::Brief(args) => cmd_brief(&cli, args),
+        Command::Brief(args) => match args.shard {
+            Some(spec) => cmd_brief_shard(&cli, args, spec),
+            None => cmd_brief(&cli, args),
+        },
+        Command::Merge(args) => cmd_merge(args),
         Command::Translate(args) => cmd_translate(&cli, args),
         Command::Compare(args) => cmd_compare(args),
         Command::Cache { action } => cmd_cache(&cli, action),
@@ -284,16 +309,15 @@ fn device(arg: DeviceArg, engine: Engine) -> Result<tch::Device> {
     })
 }
 
-/// `tandem brief`: runs the pipeline, writes brief.json, brief.en.md, brief.fr.md, brief.html and report.json
-/// (each complete before any replaces the previous one), and prints the run summary.
-fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
+/// What `tandem brief` was asked to do, checked.
+fn brief_options(cli: &Cli, args: &BriefArgs) -> Result<BriefOptions> {
     pipeline::check_out_dir(&args.articles_dir, &args.out)?;
     let period = tandem::select::period(
         args.date.as_deref(),
         args.since.as_deref(),
         args.until.as_deref(),
     )?;
-    let opts = BriefOptions {
+    Ok(BriefOptions {
         articles_dir: args.articles_dir.clone(),
         models_dir: cli.models_dir.clone(),
         period,
@@ -302,12 +326,88 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
         device: device(args.run.device, args.run.engine)?,
         engine: args.run.engine,
         cache_dir: cache_dir(cli)?,
+    })
+}
+
+/// `tandem brief`: runs the pipeline, writes brief.json, brief.en.md, brief.fr.md, brief.html and report.json
+/// (each complete before any replaces the previous one), and prints the run summary.
+fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
+    let opts = brief_options(cli, args)?;
+    tandem::output::remove_stale_temporaries(&args.out)?;
+    let run = pipeline::run_brief(&opts, &Progress::new(cli.quiet))?;
+    write_brief(&args.out, &run.brief, run.report, run.untranslated_sides)
+}
+
+/// `tandem brief --shard I/N`: the model work for one shard, written as shard-I-of-N.jsonl and its report. A
+/// failure is recorded beside them (shard-I-of-N.failed.json) for `tandem merge` to report.
+fn cmd_brief_shard(cli: &Cli, args: &BriefArgs, spec: ShardSpec) -> Result<ExitCode> {
+    let command: Vec<String> = std::env::args().collect();
+    let run = brief_options(cli, args).and_then(|opts| {
+        tandem::output::remove_stale_temporaries(&args.out)?;
+        Ok(shard::run_shard(
+            &opts,
+            spec,
+            command.clone(),
+            &Progress::new(cli.quiet),
+        )?)
+    });
+    let run = match run {
+        Ok(run) => run,
+        Err(e) => {
+            if args.out.is_dir() || std::fs::create_dir_all(&args.out).is_ok() {
+                if let Err(w) = shard::write_failure(&args.out, spec, &command, &format!("{e:#}")) {
+                    eprintln!("tandem: could not record the failure: {w}");
+                }
+            }
+            return Err(e);
+        }
     };
-    let out = &args.out;
-    tandem::output::remove_stale_temporaries(out)?;
-    let mut run = pipeline::run_brief(&opts, &Progress::new(cli.quiet))?;
+    let written = shard::write_shard(&args.out, &run)?;
+    let mut err = std::io::stderr().lock();
+    write!(err, "{}", run.header.report.summary())?;
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .collect();
+    writeln!(
+        err,
+        "tandem: shard {spec}: {} of {} article(s) processed; wrote {} in {}",
+        run.header.articles,
+        run.header.run.articles,
+        names.join(", "),
+        args.out.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tandem merge`: the brief from all the shards, as `tandem brief` writes it.
+fn cmd_merge(args: &MergeArgs) -> Result<ExitCode> {
+    let merged = match shard::merge(&args.shards) {
+        Ok(m) => m,
+        Err(e @ tandem::Error::ShardsIncomplete(_)) => {
+            eprintln!("tandem: {e}");
+            return Ok(ExitCode::from(EXIT_SHARDS_INCOMPLETE));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tandem::output::remove_stale_temporaries(&args.out)?;
+    write_brief(
+        &args.out,
+        &merged.brief,
+        merged.report,
+        merged.untranslated_sides,
+    )
+}
+
+/// Writes brief.json, brief.en.md, brief.fr.md, brief.html and report.json into `out` (all complete before any
+/// replaces the previous one), prints the run summary, and returns the exit status the brief calls for.
+fn write_brief(
+    out: &Path,
+    brief: &tandem::brief::Brief,
+    mut report: tandem::report::Report,
+    untranslated_sides: bool,
+) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let brief = &run.brief;
     let files = [
         ("brief.json", render::to_json(brief)),
         ("brief.en.md", render::to_markdown(brief, Lang::En)),
@@ -318,12 +418,12 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
         .into_iter()
         .map(|(name, text)| (out.join(name), text.into_bytes()))
         .collect();
-    run.report
+    report
         .stages
         .push(tandem::stage::StageReport::plain("render", 1, started));
     outputs.push((
         out.join("report.json"),
-        (serde_json::to_string_pretty(&run.report)? + "\n").into_bytes(),
+        (serde_json::to_string_pretty(&report)? + "\n").into_bytes(),
     ));
     write_all_atomic(&outputs)?;
 
@@ -332,24 +432,24 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
         .filter_map(|(p, _)| p.file_name().map(|n| n.to_string_lossy().to_string()))
         .collect();
     let mut err = std::io::stderr().lock();
-    write!(err, "{}", run.report.summary())?;
+    write!(err, "{}", report.summary())?;
     writeln!(
         err,
         "tandem: wrote {} item(s) to {} ({}); summaries by {}",
-        run.brief.items.len(),
+        brief.items.len(),
         out.display(),
         names.join(", "),
-        run.brief.models.summarizer
+        brief.models.summarizer
     )?;
-    if !run.brief.skipped.is_empty() {
+    if !brief.skipped.is_empty() {
         writeln!(
             err,
             "tandem: some articles failed: {} file(s) could not be used (see above and report.json)",
-            run.brief.skipped.len()
+            brief.skipped.len()
         )?;
         return Ok(ExitCode::from(EXIT_SOME_FAILED));
     }
-    if run.untranslated_sides {
+    if untranslated_sides {
         writeln!(
             err,
             "tandem: some sides are not translated because a translation model is missing; see above"

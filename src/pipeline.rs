@@ -1,19 +1,19 @@
-//! The brief pipeline, stage by stage, in one direction:
-//! ingest → select by date → translate French articles to English → group same-story articles → summarize each
-//! story → translate English summaries to French → rank → brief.
+//! The model stages, in one direction:
+//! ingest → select by date → translate French articles to English → summarize each article → translate English
+//! summaries and titles to French; then [`crate::assemble`] groups same-story articles and makes the brief.
 //!
-//! Model stages go through the cache ([`crate::stage::run_cached`]): a model is loaded only when some text is not
-//! cached, for its stage, and dropped after it, so peak memory is the largest model, not the sum. A missing model
-//! never stops the run: the extractive summarizer stands in for BART, and a missing translator leaves the other
-//! side marked `not_translated` with a notice saying how to install it.
-use crate::brief::cluster::{self, Group};
-use crate::brief::rank::{self, LeadCandidate};
-use crate::brief::{
-    AlignedSentence, Bilingual, Brief, BriefItem, ModelsUsed, Period, SideInfo, SideStatus, Source,
-    SCHEMA_VERSION,
+//! Every article goes through the models on its own ([`process_articles`] makes one [`ArticleResult`] each), so
+//! the work can be split across machines by article (`--shard`, see [`crate::shard`]) and merged into the same
+//! brief. Model stages go through the cache ([`crate::stage::run_cached`]): a model is loaded only when some text
+//! is not cached, for its stage, and dropped after it, so peak memory is the largest model, not the sum. A missing
+//! model never stops the run: the extractive summarizer stands in for BART, and a missing translator leaves the
+//! other side marked `not_translated` with a notice saying how to install it.
+use crate::assemble::{
+    assemble, brief_title, has_untranslated_sides, ArticleResult, ArticleSummary,
 };
+use crate::brief::{AlignedSentence, Bilingual, Brief, Period, Source};
 use crate::cache::{Cache, StageKey};
-use crate::ingest::{self, Article};
+use crate::ingest::{self, Article, IngestFailure};
 use crate::lang::Lang;
 use crate::models::check::check_model_dir;
 use crate::models::extractive::ExtractiveSummarizer;
@@ -26,14 +26,14 @@ use crate::select::{self, LeftOut};
 use crate::stage::{run_cached, StageReport};
 use crate::text::split_sentences;
 use crate::{Error, Result};
-use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tch::Device;
 
 /// Distinct sentences translated, and stored in the cache, per chunk.
 const TRANSLATE_CHUNK: usize = 64;
-/// Distinct stories summarized, and stored in the cache, per chunk.
+/// Distinct articles summarized, and stored in the cache, per chunk.
 const SUMMARIZE_CHUNK: usize = 4;
 
 /// What `tandem brief` needs.
@@ -170,6 +170,24 @@ impl StageContext {
         })
     }
 
+    /// What decides each installed model's outputs, by role: its name, the fingerprint of its files and its
+    /// settings, as one line (`None` for a role not installed). Runs that agree on these lines give the same
+    /// outputs for the same text.
+    pub fn identities(&self) -> Result<Vec<(Role, Option<String>)>> {
+        [Role::TranslateFrEn, Role::SummarizeEn, Role::TranslateEnFr]
+            .into_iter()
+            .map(|role| {
+                let st = self.models.get(role);
+                if !st.installed() {
+                    return Ok((role, None));
+                }
+                let key = self.key(role)?;
+                let name = self.model_name(&st.path);
+                Ok((role, Some(format!("{name} {} {}", key.model, key.settings))))
+            })
+            .collect()
+    }
+
     /// Translates `texts` with the model of `role` (one output per text, in order), through the cache.
     /// `None` when that model is not installed.
     pub fn translate(
@@ -225,29 +243,64 @@ impl StageContext {
     }
 }
 
-/// Where an article's text stands after translation to English.
+/// Where an article's text stands during the model stages.
 struct Work {
+    position: usize,
     article: Article,
     /// English body (the original, or the fr→en translation).
     english_body: Option<String>,
     english_title: Option<String>,
-}
-
-/// One story on its way to the brief.
-struct Story {
-    /// Indices into the work list, lead first.
-    members: Vec<usize>,
-    group: Group,
-    summary: String,
-    summary_lang: Lang,
-    summarized_by: String,
-    /// Whether some text the summary was made from is a fr→en translation.
-    from_translation: bool,
+    /// The fr→en model, when the English text is its translation.
+    fr_en_model: Option<String>,
+    summary: Option<Summary>,
     french_title: Option<String>,
-    french_summary: Option<Vec<String>>,
+    french_summary: Vec<Option<String>>,
+    en_fr_model: Option<String>,
 }
 
-/// Runs the whole pipeline over `opts.articles_dir`.
+/// An article's summary before translation.
+struct Summary {
+    text: String,
+    lang: Lang,
+    by: String,
+    from_translation: bool,
+}
+
+/// The period's articles, in the order every run numbers them, and what reading the folder left out.
+pub struct Selection {
+    /// Articles in the period, in position order.
+    pub articles: Vec<Article>,
+    /// Articles read successfully (in the period or not).
+    pub articles_read: usize,
+    /// Files that could not be used, with the reason.
+    pub skipped: Vec<IngestFailure>,
+    /// Articles read but not in the period, with the reason.
+    pub left_out: Vec<LeftOut>,
+    /// The ingest stage's timing.
+    pub stage: StageReport,
+}
+
+/// Reads `opts.articles_dir` and keeps the period's articles.
+pub fn select_articles(opts: &BriefOptions) -> Result<Selection> {
+    let started = Instant::now();
+    let ingested = ingest::read_dir_with(&opts.articles_dir, &opts.ingest)?;
+    let articles_read = ingested.articles.len();
+    let (articles, left_out) = select::select(
+        ingested.articles,
+        opts.period.as_ref(),
+        opts.include_undated,
+    );
+    let stage = StageReport::plain("ingest", articles_read + ingested.failures.len(), started);
+    Ok(Selection {
+        articles,
+        articles_read,
+        skipped: ingested.failures,
+        left_out,
+        stage,
+    })
+}
+
+/// Runs the whole pipeline over `opts.articles_dir`: every article through the model stages, then the brief.
 pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
     let mut ctx = StageContext::open(
         &opts.models_dir,
@@ -256,118 +309,72 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
         opts.engine,
         *progress,
     )?;
-    let mut stages = Vec::new();
+    let selection = select_articles(opts)?;
+    let mut stages = vec![selection.stage.clone()];
+    let articles_selected = selection.articles.len();
+    let placed: Vec<(usize, Article)> = selection.articles.into_iter().enumerate().collect();
+    let results = process_articles(&mut ctx, placed, &mut stages)?;
 
     let started = Instant::now();
-    let ingested = ingest::read_dir_with(&opts.articles_dir, &opts.ingest)?;
-    let articles_read = ingested.articles.len();
-    let (articles, left_out): (Vec<Article>, Vec<LeftOut>) = select::select(
-        ingested.articles,
-        opts.period.as_ref(),
-        opts.include_undated,
+    let brief = assemble(
+        &results,
+        brief_title(opts.period.as_ref()),
+        opts.period.clone(),
+        selection.skipped.clone(),
+        &ExtractiveSummarizer::default().model_name(),
     );
-    stages.push(StageReport::plain(
-        "ingest",
-        articles_read + ingested.failures.len(),
-        started,
-    ));
-    let mut work: Vec<Work> = articles
-        .into_iter()
-        .map(|article| Work {
-            english_body: (article.lang == Lang::En).then(|| article.body()),
-            english_title: (article.lang == Lang::En).then(|| article.title.clone()),
-            article,
-        })
-        .collect();
-
-    // Stage 1: French articles to English, sentence by sentence, paragraphs kept.
-    let fr_en_name = translate_french_articles(&mut ctx, &mut work, &mut stages)?;
-
-    // Stage 2: same story, one item.
-    let started = Instant::now();
-    let texts: Vec<String> = work.iter().map(clustering_text).collect();
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let groups = cluster::cluster(&refs, cluster::THRESHOLD);
-    stages.push(StageReport::plain("cluster", work.len(), started));
-    let mut stories: Vec<Story> = groups
-        .into_iter()
-        .map(|group| {
-            let candidates: Vec<LeadCandidate> = group
-                .members
-                .iter()
-                .map(|&i| LeadCandidate {
-                    published: work[i].article.published.as_deref(),
-                    text_len: texts[i].len(),
-                    id: &work[i].article.id,
-                })
-                .collect();
-            let members = rank::lead_first(&candidates)
-                .into_iter()
-                .map(|k| group.members[k])
-                .collect();
-            Story {
-                members,
-                group,
-                summary: String::new(),
-                summary_lang: Lang::En,
-                summarized_by: String::new(),
-                from_translation: false,
-                french_title: None,
-                french_summary: None,
-            }
-        })
-        .collect();
-
-    // Stage 3: one summary per story, from all its articles.
-    let summarizer_name = summarize_stories(&mut ctx, &work, &mut stories, &mut stages)?;
-
-    // Stage 4: English summaries and titles to French.
-    let en_fr_name = translate_summaries(&mut ctx, &work, &mut stories, &mut stages)?;
-
-    let mut items: Vec<BriefItem> = stories
-        .into_iter()
-        .map(|s| to_item(s, &work, fr_en_name.as_deref(), en_fr_name.as_deref()))
-        .collect();
-    rank::order_items(&mut items);
-    let untranslated_sides = items.iter().any(|i| {
-        i.en.status == SideStatus::NotTranslated || i.fr.status == SideStatus::NotTranslated
-    });
-    let models = ModelsUsed {
-        summarizer: summarizer_name,
-        translate_fr_en: fr_en_name,
-        translate_en_fr: en_fr_name,
-    };
-    let brief = Brief {
-        schema_version: SCHEMA_VERSION,
-        title: brief_title(opts.period.as_ref()),
-        period: opts.period.clone(),
-        items,
-        models: models.clone(),
-        skipped: ingested.failures.clone(),
-    };
+    stages.push(StageReport::plain("cluster", results.len(), started));
     let report = Report {
         tandem_version: env!("CARGO_PKG_VERSION").to_string(),
         articles_dir: opts.articles_dir.clone(),
         period: opts.period.clone(),
-        articles_read,
-        articles_selected: work.len(),
+        articles_read: selection.articles_read,
+        articles_selected,
         items: brief.items.len(),
-        skipped: ingested.failures,
-        left_out,
+        skipped: selection.skipped,
+        left_out: selection.left_out,
         stages,
-        models,
+        models: brief.models.clone(),
         missing_models: ctx.models.missing_messages(),
         cache: ctx.cache.path().map(Path::to_path_buf),
+        shard: None,
     };
     Ok(BriefRun {
+        untranslated_sides: has_untranslated_sides(&brief),
         brief,
         report,
-        untranslated_sides,
     })
 }
 
+/// The model work for each article (given with its position): French text to English, one summary per article,
+/// English summaries and titles to French. Each stage's report is pushed to `stages`.
+pub fn process_articles(
+    ctx: &mut StageContext,
+    articles: Vec<(usize, Article)>,
+    stages: &mut Vec<StageReport>,
+) -> Result<Vec<ArticleResult>> {
+    let mut work: Vec<Work> = articles
+        .into_iter()
+        .map(|(position, article)| Work {
+            position,
+            english_body: (article.lang == Lang::En).then(|| article.body()),
+            english_title: (article.lang == Lang::En).then(|| article.title.clone()),
+            french_title: (article.lang == Lang::Fr).then(|| article.title.clone()),
+            fr_en_model: None,
+            summary: None,
+            french_summary: Vec::new(),
+            en_fr_model: None,
+            article,
+        })
+        .collect();
+    translate_french_articles(ctx, &mut work, stages)?;
+    summarize_articles(ctx, &mut work, stages)?;
+    translate_to_french(ctx, &mut work, stages)?;
+    Ok(work.into_iter().map(into_result).collect())
+}
+
 /// The text an article is grouped on: its English text when it has one, else its own.
-fn clustering_text(w: &Work) -> String {
+fn grouping_text(w: &Work) -> String {
     let title = w
         .english_title
         .as_deref()
@@ -400,12 +407,12 @@ fn translate_placed<P>(
     Ok(Some((places.into_iter().zip(out).collect(), name)))
 }
 
-/// Translates the French articles' titles and sentences; returns the model's name when it ran (or was cached).
+/// Translates the French articles' titles and sentences to English, paragraphs kept.
 fn translate_french_articles(
     ctx: &mut StageContext,
     work: &mut [Work],
     stages: &mut Vec<StageReport>,
-) -> Result<Option<String>> {
+) -> Result<()> {
     // Each sentence placed by (work index, paragraph index), so the English body keeps the paragraphs.
     let mut placed = Vec::new();
     for (i, w) in work
@@ -424,7 +431,7 @@ fn translate_french_articles(
     }
     let Some((translated, name)) = translate_placed(ctx, Role::TranslateFrEn, placed, stages)?
     else {
-        return Ok(None);
+        return Ok(());
     };
     let mut bodies: Vec<Vec<Vec<String>>> = work
         .iter()
@@ -444,82 +451,69 @@ fn translate_french_articles(
                 .map(|p| p.join(" "))
                 .collect();
             w.english_body = Some(body.join("\n\n"));
+            w.fr_en_model = name.clone();
         }
     }
-    Ok(name)
+    Ok(())
 }
 
-/// The text a story is summarized from: its articles' bodies, lead first, each sentence once (outlets often share
-/// wire copy), and the language it is in. English when some article has English text; else the original French.
-fn story_text(work: &[Work], members: &[usize]) -> (String, Lang, bool) {
-    let english: Vec<usize> = members
-        .iter()
-        .copied()
-        .filter(|&i| work[i].english_body.is_some())
-        .collect();
-    let (chosen, lang) = if english.is_empty() {
-        (members.to_vec(), work[members[0]].article.lang)
-    } else {
-        (english, Lang::En)
+/// The text an article is summarized from: its English body when it has one (each sentence once: pages repeat
+/// themselves), else its French original; with that language.
+fn summary_input(w: &Work) -> (String, Lang) {
+    let (body, lang) = match &w.english_body {
+        Some(body) => (body.clone(), Lang::En),
+        None => (w.article.body(), w.article.lang),
     };
-    let mut seen = std::collections::HashSet::new();
-    let mut paragraphs = Vec::new();
-    let mut from_translation = false;
-    for &i in &chosen {
-        let body = match lang {
-            Lang::En => work[i].english_body.clone().unwrap_or_default(),
-            Lang::Fr => work[i].article.body(),
-        };
-        from_translation |= lang == Lang::En && work[i].article.lang == Lang::Fr;
-        for paragraph in body.split("\n\n") {
+    let mut seen = HashSet::new();
+    let paragraphs: Vec<String> = body
+        .split("\n\n")
+        .filter_map(|paragraph| {
             let fresh: Vec<String> = split_sentences(paragraph)
                 .into_iter()
                 .filter(|s| seen.insert(s.to_lowercase()))
                 .collect();
-            if !fresh.is_empty() {
-                paragraphs.push(fresh.join(" "));
-            }
-        }
-    }
-    (paragraphs.join("\n\n"), lang, from_translation)
+            (!fresh.is_empty()).then(|| fresh.join(" "))
+        })
+        .collect();
+    (paragraphs.join("\n\n"), lang)
 }
 
-/// Summarizes every story (BART for English text when installed, else the extractive summarizer); returns the
-/// name of the summarizer recorded in the brief.
-fn summarize_stories(
+/// Summarizes every article: BART for English text when installed, else the extractive summarizer.
+fn summarize_articles(
     ctx: &mut StageContext,
-    work: &[Work],
-    stories: &mut [Story],
+    work: &mut [Work],
     stages: &mut Vec<StageReport>,
-) -> Result<String> {
-    let extractive = ExtractiveSummarizer::default();
-    let inputs: Vec<(String, Lang, bool)> = stories
-        .iter()
-        .map(|s| story_text(work, &s.members))
+) -> Result<()> {
+    let inputs: Vec<(String, Lang)> = work.iter().map(summary_input).collect();
+    let english: Vec<usize> = (0..work.len())
+        .filter(|&i| inputs[i].1 == Lang::En)
         .collect();
-    let english: Vec<usize> = (0..stories.len())
-        .filter(|&k| inputs[k].1 == Lang::En)
-        .collect();
-    let mut bart_name = None;
     if !english.is_empty() {
-        let texts: Vec<String> = english.iter().map(|&k| inputs[k].0.clone()).collect();
+        let texts: Vec<String> = english.iter().map(|&i| inputs[i].0.clone()).collect();
         if let Some((summaries, report)) = ctx.summarize(&texts)? {
-            bart_name = report.model.clone();
+            let name = report.model.clone().unwrap_or_default();
             stages.push(report);
-            for (&k, summary) in english.iter().zip(summaries) {
-                stories[k].summary = summary;
-                stories[k].summarized_by = bart_name.clone().unwrap_or_default();
+            for (&i, text) in english.iter().zip(summaries) {
+                work[i].summary = Some(Summary {
+                    text,
+                    lang: Lang::En,
+                    by: name.clone(),
+                    from_translation: work[i].article.lang == Lang::Fr,
+                });
             }
         }
     }
+    let extractive = ExtractiveSummarizer::default();
     let started = Instant::now();
     let mut extracted = 0;
-    for (story, (text, lang, from_translation)) in stories.iter_mut().zip(inputs) {
-        story.summary_lang = lang;
-        story.from_translation = from_translation;
-        if story.summarized_by.is_empty() {
-            story.summary = extractive.summarize_one(&text, lang);
-            story.summarized_by = extractive.model_name();
+    for (w, (text, lang)) in work.iter_mut().zip(inputs) {
+        if w.summary.is_none() {
+            w.summary = Some(Summary {
+                text: extractive.summarize_one(&text, lang),
+                lang,
+                by: extractive.model_name(),
+                from_translation: lang == Lang::En && w.article.lang == Lang::Fr,
+            });
             extracted += 1;
         }
     }
@@ -530,152 +524,94 @@ fn summarize_stories(
             started,
         ));
     }
-    Ok(bart_name.unwrap_or_else(|| extractive.model_name()))
+    Ok(())
 }
 
-/// Translates each English summary, and each English lead title, to French; returns the model's name.
-fn translate_summaries(
+/// Translates each English summary, sentence by sentence, and each English title to French.
+fn translate_to_french(
     ctx: &mut StageContext,
-    work: &[Work],
-    stories: &mut [Story],
+    work: &mut [Work],
     stages: &mut Vec<StageReport>,
-) -> Result<Option<String>> {
-    // Each text placed by (story index, whether it is a summary sentence rather than the title).
+) -> Result<()> {
+    // Each text placed by (work index, summary sentence index; `None` for the title).
     let mut placed = Vec::new();
-    for (k, s) in stories.iter_mut().enumerate() {
-        let lead = &work[s.members[0]].article;
-        match lead.lang {
-            Lang::Fr => s.french_title = Some(lead.title.clone()),
-            Lang::En => placed.push(((k, false), lead.title.clone())),
+    for (i, w) in work.iter_mut().enumerate() {
+        if w.article.lang == Lang::En {
+            placed.push(((i, None), w.article.title.clone()));
         }
-        if s.summary_lang == Lang::En {
+        if let Some(s) = w.summary.as_ref().filter(|s| s.lang == Lang::En) {
+            let sentences = split_sentences(&s.text);
+            w.french_summary = vec![None; sentences.len()];
             placed.extend(
-                split_sentences(&s.summary)
+                sentences
                     .into_iter()
-                    .map(|t| ((k, true), t)),
+                    .enumerate()
+                    .map(|(k, t)| ((i, Some(k)), t)),
             );
         }
     }
     let Some((translated, name)) = translate_placed(ctx, Role::TranslateEnFr, placed, stages)?
     else {
-        return Ok(None);
+        return Ok(());
     };
-    for ((k, is_summary), t) in translated {
-        if is_summary {
-            stories[k]
-                .french_summary
-                .get_or_insert_with(Vec::new)
-                .push(t);
-        } else {
-            stories[k].french_title = Some(t);
+    for ((i, k), t) in translated {
+        let w = &mut work[i];
+        match k {
+            None => w.french_title = Some(t),
+            Some(k) => w.french_summary[k] = Some(t),
         }
+        w.en_fr_model = name.clone();
     }
-    Ok(name)
+    Ok(())
 }
 
-fn to_item(s: Story, work: &[Work], fr_en: Option<&str>, en_fr: Option<&str>) -> BriefItem {
-    let lead = &work[s.members[0]];
-    let original = lead.article.lang;
-    let sentences_in_summary = split_sentences(&s.summary);
-    let sentences: Vec<AlignedSentence> = match s.summary_lang {
-        Lang::En => {
-            let fr = s.french_summary.unwrap_or_default();
-            sentences_in_summary
-                .into_iter()
-                .enumerate()
-                .map(|(k, en)| Bilingual {
-                    en: Some(en),
-                    fr: fr.get(k).cloned(),
-                })
-                .collect()
-        }
-        Lang::Fr => sentences_in_summary
-            .into_iter()
-            .map(|fr| Bilingual {
+fn into_result(w: Work) -> ArticleResult {
+    let grouping_text = grouping_text(&w);
+    let a = &w.article;
+    let source = Source {
+        id: a.id.clone(),
+        link: a.link(),
+        url: a.url.clone(),
+        path: a.path.display().to_string(),
+        title: a.title.clone(),
+        language: a.lang,
+        published: a.published.clone(),
+        outlet: a.source_name.clone(),
+    };
+    let summary = w.summary.unwrap_or(Summary {
+        text: String::new(),
+        lang: a.lang,
+        by: String::new(),
+        from_translation: false,
+    });
+    let sentences: Vec<AlignedSentence> = split_sentences(&summary.text)
+        .into_iter()
+        .enumerate()
+        .map(|(k, s)| match summary.lang {
+            Lang::En => Bilingual {
+                en: Some(s),
+                fr: w.french_summary.get(k).cloned().flatten(),
+            },
+            Lang::Fr => Bilingual {
                 en: None,
-                fr: Some(fr),
-            })
-            .collect(),
-    };
-    let has = |lang: Lang| sentences.iter().all(|s| s.get(lang).is_some()) && !sentences.is_empty();
-    let side = |lang: Lang| -> SideInfo {
-        let mut translated_by = Vec::new();
-        if s.from_translation {
-            translated_by.extend(fr_en.map(str::to_string));
-        }
-        if lang == Lang::Fr && s.summary_lang == Lang::En {
-            translated_by.extend(en_fr.map(str::to_string));
-        }
-        let status = if !has(lang) {
-            SideStatus::NotTranslated
-        } else if translated_by.is_empty() {
-            SideStatus::Original
-        } else {
-            SideStatus::Translated
-        };
-        if status == SideStatus::NotTranslated {
-            translated_by.clear();
-        }
-        SideInfo {
-            status,
-            summarized_by: s.summarized_by.clone(),
-            translated_by,
-        }
-    };
-    let (en, fr) = (side(Lang::En), side(Lang::Fr));
-    let ids: Vec<&str> = work.iter().map(|w| w.article.id.as_str()).collect();
-    let sources: Vec<Source> = s
-        .members
-        .iter()
-        .map(|&i| {
-            let a = &work[i].article;
-            Source {
-                id: a.id.clone(),
-                link: a.link(),
-                url: a.url.clone(),
-                path: a.path.display().to_string(),
-                title: a.title.clone(),
-                language: a.lang,
-                published: a.published.clone(),
-                outlet: a.source_name.clone(),
-            }
+                fr: Some(s),
+            },
         })
         .collect();
-    let id = if sources.len() == 1 {
-        sources[0].id.clone()
-    } else {
-        let mut member_ids: Vec<&str> = sources.iter().map(|s| s.id.as_str()).collect();
-        member_ids.sort_unstable();
-        let digest = Sha256::digest(member_ids.join("+").as_bytes());
-        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
-    };
-    BriefItem {
-        id,
-        original_language: original,
-        published: sources.iter().filter_map(|s| s.published.clone()).max(),
-        title: Bilingual {
-            en: lead.english_title.clone(),
-            fr: s.french_title,
+    ArticleResult {
+        position: w.position,
+        source,
+        english_title: w.english_title,
+        french_title: w.french_title,
+        grouping_text,
+        summary: ArticleSummary {
+            lang: summary.lang,
+            summarized_by: summary.by,
+            from_translation: summary.from_translation,
+            sentences,
         },
-        sentences,
-        en,
-        fr,
-        grouping: s.group.grouping(&ids),
-        sources,
-    }
-}
-
-fn brief_title(period: Option<&Period>) -> Bilingual {
-    let (en, fr) = match period.map(|p| (p.since.as_deref(), p.until.as_deref())) {
-        Some((Some(s), Some(u))) if s == u => (format!(" — {s}"), format!(" — {s}")),
-        Some((Some(s), Some(u))) => (format!(" — {s} to {u}"), format!(" — du {s} au {u}")),
-        Some((Some(s), None)) => (format!(" — since {s}"), format!(" — depuis le {s}")),
-        Some((None, Some(u))) => (format!(" — until {u}"), format!(" — jusqu'au {u}")),
-        _ => (String::new(), String::new()),
-    };
-    Bilingual {
-        en: Some(format!("News brief{en}")),
-        fr: Some(format!("Synthèse de presse{fr}")),
+        fr_en_model: w.fr_en_model,
+        en_fr_model: w.en_fr_model,
     }
 }
 
@@ -718,56 +654,31 @@ pub fn check_out_dir(articles_dir: &Path, out_dir: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn work(id: &str, lang: Lang, body: &str, english: Option<&str>) -> Work {
-        let paragraphs: Vec<&str> = body.split("\n\n").collect();
-        Work {
-            article: Article::for_test(id, lang, &paragraphs),
-            english_body: english.map(str::to_string),
+    #[test]
+    fn an_article_is_summarized_from_its_english_text_each_sentence_once() {
+        let article = Article::for_test("b", Lang::Fr, &["Texte."]);
+        let mut w = Work {
+            position: 0,
+            english_body: Some(
+                "Outlet B says that. Wire copy here.\n\nWire copy here. More.".into(),
+            ),
             english_title: None,
-        }
-    }
-
-    #[test]
-    fn a_story_is_summarized_from_all_its_articles_lead_first_each_sentence_once() {
-        let w = vec![
-            work(
-                "a",
-                Lang::En,
-                "Wire copy here. Outlet A adds this.",
-                Some("Wire copy here. Outlet A adds this."),
-            ),
-            work(
-                "b",
-                Lang::Fr,
-                "Texte.",
-                Some("Outlet B says that.\n\nWire copy here."),
-            ),
-        ];
-        let (text, lang, from_translation) = story_text(&w, &[1, 0]);
-        assert_eq!(lang, Lang::En);
-        assert!(from_translation);
-        assert_eq!(
-            text,
-            "Outlet B says that.\n\nWire copy here.\n\nOutlet A adds this."
-        );
-        // Without any English text, the story is summarized in the lead's language from the originals.
-        let w = vec![work("c", Lang::Fr, "Une phrase. Une autre.", None)];
-        assert_eq!(
-            story_text(&w, &[0]),
-            ("Une phrase. Une autre.".to_string(), Lang::Fr, false)
-        );
-    }
-
-    #[test]
-    fn titles_name_the_period() {
-        let p = |s: Option<&str>, u: Option<&str>| Period {
-            since: s.map(str::to_string),
-            until: u.map(str::to_string),
+            french_title: None,
+            fr_en_model: None,
+            summary: None,
+            french_summary: Vec::new(),
+            en_fr_model: None,
+            article,
         };
-        assert_eq!(brief_title(None).en.unwrap(), "News brief");
-        let t = brief_title(Some(&p(Some("2025-11-08"), None)));
-        assert_eq!(t.fr.unwrap(), "Synthèse de presse — depuis le 2025-11-08");
-        let t = brief_title(Some(&p(None, Some("2025-11-10"))));
-        assert_eq!(t.en.unwrap(), "News brief — until 2025-11-10");
+        assert_eq!(
+            summary_input(&w),
+            (
+                "Outlet B says that. Wire copy here.\n\nMore.".to_string(),
+                Lang::En
+            )
+        );
+        // Without English text, the article is summarized in its own language from the original.
+        w.english_body = None;
+        assert_eq!(summary_input(&w), ("Texte.".to_string(), Lang::Fr));
     }
 }

@@ -7,12 +7,12 @@ use crate::brief::{ModelsUsed, Period};
 use crate::ingest::IngestFailure;
 use crate::select::LeftOut;
 use crate::stage::StageReport;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 use std::path::PathBuf;
 
 /// Everything a user (or a cron job) needs to know about one run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub tandem_version: String,
     pub articles_dir: PathBuf,
@@ -33,6 +33,9 @@ pub struct Report {
     pub missing_models: Vec<String>,
     /// The cache database, when the cache was used.
     pub cache: Option<PathBuf>,
+    /// For a shard's run (`--shard I/N`): which shard, and how many articles it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::ShardShare>,
 }
 
 impl Report {
@@ -46,12 +49,15 @@ impl Report {
     /// The end-of-run summary for the terminal.
     pub fn summary(&self) -> String {
         let mut out = String::new();
+        let made = match &self.shard {
+            Some(s) => format!("shard {}: model work for {} of them", s.shard, s.articles),
+            None => format!("{} item(s) in the brief", self.items),
+        };
         let _ = writeln!(
             out,
-            "tandem: {} article(s) read, {} selected, {} item(s) in the brief; {} file(s) skipped, {} left out by date",
+            "tandem: {} article(s) read, {} selected, {made}; {} file(s) skipped, {} left out by date",
             self.articles_read,
             self.articles_selected,
-            self.items,
             self.skipped.len(),
             self.left_out.len()
         );

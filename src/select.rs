@@ -6,11 +6,11 @@
 use crate::brief::Period;
 use crate::ingest::Article;
 use crate::{Error, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// An article not in the brief because of its date.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeftOut {
     pub path: PathBuf,
     pub published: Option<String>,

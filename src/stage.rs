@@ -3,12 +3,12 @@
 //! what it finished. Counts cache hits and model calls for the run report.
 use crate::cache::{Cache, StageKey};
 use crate::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::time::Instant;
 
 /// What one stage did, for the run report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageReport {
     /// `ingest`, `translate-fr-en`, `cluster`, `summarize`, `translate-en-fr`, `render`.
     pub stage: String,
