@@ -1,10 +1,11 @@
 //! tandem: aligned English/French news briefs from a folder of articles.
 //!
 //! Data flows one way: [`ingest`] reads articles, [`select`] keeps the period's, [`pipeline`] runs the model
-//! stages behind the [`models::Translator`] and [`models::Summarizer`] traits through the [`cache`], groups
-//! same-story articles ([`brief::cluster`]), and [`brief`] holds the result and renders it; [`report`] says how
-//! the run went. [`translate`] is the full-article translation behind `tandem translate`. `main.rs` is only the
-//! command line over these modules.
+//! stages article by article behind the [`models::Translator`] and [`models::Summarizer`] traits through the
+//! [`cache`], [`assemble`] groups same-story articles ([`brief::cluster`]) and makes the [`brief`], which renders
+//! itself; [`report`] says how the run went. [`shard`] splits the model work across machines and merges it back.
+//! [`translate`] is the full-article translation behind `tandem translate`. `main.rs` is only the command line over
+//! these modules.
 pub mod assemble;
 pub mod brief;
 pub mod cache;

@@ -155,7 +155,10 @@ pub fn run_shard(
 ) -> Result<ShardRun> {
     let mut ctx = StageContext::open(
         &opts.models_dir,
-        opts.cache_dir.as_deref().map(|d| cache_dir(d, spec)).as_deref(),
+        opts.cache_dir
+            .as_deref()
+            .map(|d| cache_dir(d, spec))
+            .as_deref(),
         opts.device,
         opts.engine,
         *progress,
