@@ -48,9 +48,8 @@ fn run_shards(s: &Setup, out: &Path, tandem: &Path, runner: &str) -> Output {
         .args(support::PERIOD)
         .env("TANDEM", tandem)
         .env("TANDEM_RUNNER", runner)
-        .env("TANDEM_SHARD_CACHE", s.dir.join("cache"))
+        .env("TANDEM_CACHE_DIR", s.dir.join("cache"))
         .env("TANDEM_MODELS", &s.models)
-        .env_remove("TANDEM_CACHE_DIR")
         .env_remove("TANDEM_JOBS"))
 }
 
@@ -76,7 +75,7 @@ fn assert_sharded_like_plain(s: &Setup, out: &Path, r: &Output) {
     for i in 0..3 {
         assert!(
             s.dir.join("cache").join(format!("shard-{i}")).is_dir(),
-            "shard {i} has its own cache folder"
+            "shard {i} has its own cache folder (tandem's shard-I folder of TANDEM_CACHE_DIR)"
         );
     }
 }
@@ -154,7 +153,29 @@ fn run_shards_reports_a_failed_shard_with_exit_6_and_a_rerun_completes_the_brief
             "shard 1 wrote nothing"
         );
     }
-    // the re-run (shards 0 and 2 from their caches) completes it
+    // merge's re-run command for shard 1, run as printed (it names the real binary: the stub exec'd it), then
+    // merge again: the plain brief
+    let r = run_shards(&s, &out, &failing, "xargs");
+    let stderr = String::from_utf8_lossy(&r.stderr).into_owned();
+    let rerun = stderr
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("re-run: "))
+        .find(|c| c.contains("--shard 1/3"))
+        .unwrap_or_else(|| panic!("no re-run command for shard 1: {}", text(&r)));
+    let r = run(Command::new("sh")
+        .args(["-c", rerun])
+        .env("TANDEM_MODELS", &s.models));
+    assert_eq!(r.status.code(), Some(0), "{rerun}: {}", text(&r));
+    let r = run(Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .arg("merge")
+        .arg(out.join("shards"))
+        .arg("--out")
+        .arg(&out)
+        .env("TANDEM_MODELS", &s.models));
+    assert_sharded_like_plain(&s, &out, &r);
+    // and running the script again also completes it (shards 0 and 2 from their caches)
+    let r = run_shards(&s, &out, &failing, "xargs");
+    assert_eq!(r.status.code(), Some(6), "{}", text(&r));
     let r = run_shards(&s, &out, Path::new(env!("CARGO_BIN_EXE_tandem")), "xargs");
     assert_sharded_like_plain(&s, &out, &r);
 }

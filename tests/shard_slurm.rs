@@ -35,8 +35,7 @@ fn submit(
         .args(support::PERIOD)
         .env("TANDEM", tandem)
         .env("TANDEM_MODELS", models)
-        .env("TANDEM_SHARD_CACHE", cache)
-        .env_remove("TANDEM_CACHE_DIR")
+        .env("TANDEM_CACHE_DIR", cache)
         .env_remove("TANDEM_SHARDS")
         .current_dir(run_dir.parent().unwrap()));
     assert!(out.status.success(), "submit.sh: {}", text(&out));

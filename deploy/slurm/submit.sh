@@ -6,7 +6,7 @@
 #
 # RUN_DIR gets shards/, brief/ and logs/. --only re-runs some shards (e.g. --only 2,5) of an earlier submission
 # with the same N, RUN_DIR and options, and the merge after them; the other shards' files are kept.
-# Environment: TANDEM, TANDEM_MODELS and TANDEM_SHARD_CACHE reach the jobs (see shard.sbatch); sbatch's own
+# Environment: TANDEM, TANDEM_MODELS and TANDEM_CACHE_DIR reach the jobs (see shard.sbatch); sbatch's own
 # SBATCH_PARTITION, SBATCH_ACCOUNT... apply as usual. SBATCH: the sbatch to call (default: sbatch).
 set -euo pipefail
 
