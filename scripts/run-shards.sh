@@ -7,7 +7,8 @@
 # OUT_DIR receives the brief (as `tandem brief --out OUT_DIR` would) and OUT_DIR/shards/ the shard files.
 # Environment:
 #   TANDEM              the binary (default: target/release/tandem of this checkout, else `tandem` on PATH)
-#   TANDEM_JOBS         shards run at once (default N); each gets OMP_NUM_THREADS=cores/jobs unless you set it
+#   TANDEM_JOBS         shards run at once (default: one per 2 cores, at most N; each loads the models, ~2.5 GB);
+#                       each gets OMP_NUM_THREADS=cores/jobs unless you set it
 #   TANDEM_CACHE_DIR    the cache folder (default ~/.cache/tandem; or pass --cache-dir / --no-cache): tandem keeps
 #                       shard I's cache in its shard-I folder, so no two shards share one and a re-run of shard I
 #                       reuses its own
@@ -48,14 +49,15 @@ if [[ -z "${TANDEM:-}" ]]; then
         exit 2
     fi
 fi
-JOBS="${TANDEM_JOBS:-$N}"
+cores="$(nproc 2>/dev/null || echo 1)"
+default_jobs=$((cores / 2 > 0 ? cores / 2 : 1))
+JOBS="${TANDEM_JOBS:-$((default_jobs < N ? default_jobs : N))}"
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || { echo "run-shards: TANDEM_JOBS must be a positive integer" >&2; exit 2; }
 RUNNER="${TANDEM_RUNNER:-}"
 if [[ -z "$RUNNER" ]]; then
     if command -v parallel >/dev/null 2>&1; then RUNNER="parallel"; else RUNNER="xargs"; fi
 fi
 if [[ -z "${OMP_NUM_THREADS:-}" ]]; then
-    cores="$(nproc 2>/dev/null || echo 1)"
     OMP_NUM_THREADS=$((cores / JOBS > 0 ? cores / JOBS : 1))
     export OMP_NUM_THREADS
 fi

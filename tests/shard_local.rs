@@ -50,7 +50,8 @@ fn run_shards(s: &Setup, out: &Path, tandem: &Path, runner: &str) -> Output {
         .env("TANDEM_RUNNER", runner)
         .env("TANDEM_CACHE_DIR", s.dir.join("cache"))
         .env("TANDEM_MODELS", &s.models)
-        .env_remove("TANDEM_JOBS"))
+        // all three at once (the default is one per 2 cores)
+        .env("TANDEM_JOBS", "3"))
 }
 
 fn assert_sharded_like_plain(s: &Setup, out: &Path, r: &Output) {
