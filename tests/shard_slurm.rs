@@ -126,6 +126,15 @@ fn slurm_array_and_merge_write_the_plain_brief_and_only_reruns_a_failed_shard() 
         std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let run2 = dir.join("run2");
+    // shard files of an earlier run in the folder: a new submission removes them
+    std::fs::create_dir_all(run2.join("shards")).unwrap();
+    for f in support::shard_files(&run_dir.join("shards")) {
+        std::fs::copy(
+            run_dir.join("shards").join(&f),
+            run2.join("shards").join(&f),
+        )
+        .unwrap();
+    }
     let (_, array, merge) = submit(&slurm, None, &articles, &run2, &stub, &models, &cache);
     let shards_state = slurm.wait_job(&array, JOB_TIMEOUT);
     assert!(

@@ -5,7 +5,8 @@
 #   deploy/slurm/submit.sh [--only INDICES] N ARTICLES_DIR RUN_DIR [tandem brief options: --date D ...]
 #
 # RUN_DIR gets shards/, brief/ and logs/. --only re-runs some shards (e.g. --only 2,5) of an earlier submission
-# with the same N, RUN_DIR and options, and the merge after them; the other shards' files are kept.
+# with the same N, RUN_DIR and options, and the merge after them; the other shards' files are kept (without --only,
+# RUN_DIR/shards is emptied of shard files first).
 # Environment: TANDEM, TANDEM_MODELS and TANDEM_CACHE_DIR reach the jobs (see shard.sbatch); sbatch's own
 # SBATCH_PARTITION, SBATCH_ACCOUNT... apply as usual. SBATCH: the sbatch to call (default: sbatch).
 set -euo pipefail
@@ -40,6 +41,10 @@ ARTICLES="$(cd "$ARTICLES" && pwd)"
 mkdir -p "$RUN/shards" "$RUN/logs"
 RUN="$(cd "$RUN" && pwd)"
 ARRAY="${ONLY:-0-$((N - 1))}"
+if [[ -z "$ONLY" ]]; then
+    # a new run: shard files of an earlier one (another N, other options) would make merge refuse the set
+    rm -f "$RUN/shards"/shard-*-of-*.jsonl "$RUN/shards"/shard-*-of-*.report.json "$RUN/shards"/shard-*-of-*.failed.json
+fi
 
 array_job="$("$SBATCH" --parsable --array="$ARRAY" --export="ALL,TANDEM_SHARDS=$N" \
     --output="$RUN/logs/shard-%a.out" "$HERE/shard.sbatch" "$ARTICLES" "$RUN/shards" "$@")"
