@@ -52,15 +52,13 @@ pub fn cluster(texts: &[&str], threshold: f64) -> Vec<Group> {
     let n = texts.len();
     let mut parent: Vec<usize> = (0..n).collect();
     let mut links = Vec::new();
-    for i in 0..n {
-        for j in i + 1..n {
-            let (sim, terms) = cosine(&vectors[i], &vectors[j]);
-            if sim >= threshold {
-                links.push((i, j, sim, terms));
-                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
-                if ri != rj {
-                    parent[ri.max(rj)] = ri.min(rj);
-                }
+    for (i, j) in candidate_pairs(&vectors, threshold) {
+        let (sim, terms) = cosine(&vectors[i], &vectors[j]);
+        if sim >= threshold {
+            links.push((i, j, sim, terms));
+            let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+            if ri != rj {
+                parent[ri.max(rj)] = ri.min(rj);
             }
         }
     }
@@ -83,6 +81,58 @@ pub fn cluster(texts: &[&str], threshold: f64) -> Vec<Group> {
         }
     }
     groups.into_values().collect()
+}
+
+/// The pairs (i < j, in order) whose cosine may reach `threshold`: dot products accumulated through an index from
+/// term to the articles holding it, so only pairs sharing a term are touched (tens of thousands of articles take
+/// seconds, not the hours all pairs would). The exact similarity of each candidate is then computed as for any
+/// pair, so the groups are those of comparing every pair.
+fn candidate_pairs(vectors: &[Vector], threshold: f64) -> Vec<(usize, usize)> {
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let mut postings: Vec<Vec<(usize, f64)>> = Vec::new();
+    let indexed: Vec<Vec<(usize, f64)>> = vectors
+        .iter()
+        .enumerate()
+        .map(|(doc, v)| {
+            v.iter()
+                .map(|(term, &w)| {
+                    let id = *ids.entry(term.as_str()).or_insert_with(|| {
+                        postings.push(Vec::new());
+                        postings.len() - 1
+                    });
+                    postings[id].push((doc, w));
+                    (id, w)
+                })
+                .collect()
+        })
+        .collect();
+    // Accumulated dot products differ from the exact ones by rounding only; the margin keeps every pair that
+    // could reach the threshold.
+    let floor = threshold - 1e-9;
+    let mut dot = vec![0.0f64; vectors.len()];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut pairs = Vec::new();
+    for (i, terms) in indexed.iter().enumerate() {
+        for &(id, w) in terms {
+            let list = &postings[id];
+            let start = list.partition_point(|&(doc, _)| doc <= i);
+            for &(j, wj) in &list[start..] {
+                if dot[j] == 0.0 {
+                    touched.push(j);
+                }
+                dot[j] += w * wj;
+            }
+        }
+        touched.sort_unstable();
+        for &j in &touched {
+            if dot[j] >= floor {
+                pairs.push((i, j));
+            }
+            dot[j] = 0.0;
+        }
+        touched.clear();
+    }
+    pairs
 }
 
 /// Cosine similarity of two articles' texts (for tests and calibration).
@@ -218,6 +268,34 @@ mod tests {
             ("a", "b")
         );
         assert!(groups[1].grouping(&["a", "f", "b", "t"]).is_none());
+    }
+
+    #[test]
+    fn the_term_index_finds_exactly_the_pairs_comparing_every_pair_finds() {
+        // Articles drawn from a small vocabulary, so many pairs share terms and some cross the threshold.
+        let words: Vec<String> = (0..60).map(|k| format!("word{k}x")).collect();
+        let texts: Vec<String> = (0..120u64)
+            .map(|i| {
+                (0..12u64)
+                    .map(|k| words[((i * 31 + k * k * 7 + (i % 5) * k) % 60) as usize].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let vectors = tfidf(&refs);
+        for threshold in [0.1, THRESHOLD, 0.6] {
+            let every_pair: Vec<(usize, usize)> = (0..refs.len())
+                .flat_map(|i| (i + 1..refs.len()).map(move |j| (i, j)))
+                .filter(|&(i, j)| cosine(&vectors[i], &vectors[j]).0 >= threshold)
+                .collect();
+            let found: Vec<(usize, usize)> = candidate_pairs(&vectors, threshold)
+                .into_iter()
+                .filter(|&(i, j)| cosine(&vectors[i], &vectors[j]).0 >= threshold)
+                .collect();
+            assert!(!every_pair.is_empty(), "the data must have similar pairs");
+            assert_eq!(found, every_pair, "threshold {threshold}");
+        }
     }
 
     #[test]
