@@ -263,10 +263,23 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("tandem: error: {e:#}");
+            eprintln!("tandem: error: {}", error_chain(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, each cause once (tandem's errors already name their source).
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut line = e.to_string();
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -343,7 +356,16 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
 fn cmd_brief_shard(cli: &Cli, args: &BriefArgs, spec: ShardSpec) -> Result<ExitCode> {
     let command: Vec<String> = std::env::args().collect();
     let opts = brief_options(cli, args)?;
-    tandem::output::remove_stale_temporaries(&args.out)?;
+    // other shards may be writing into the same folder: only this shard's leftovers go
+    let own: Vec<String> = [
+        spec.results_path(&args.out),
+        spec.report_path(&args.out),
+        spec.failure_path(&args.out),
+    ]
+    .iter()
+    .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+    .collect();
+    tandem::output::remove_stale_temporaries_of(&args.out, &own)?;
     let run = match shard::run_shard(&opts, spec, command.clone(), &Progress::new(cli.quiet)) {
         Ok(run) => run,
         Err(e) => {

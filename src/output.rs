@@ -19,8 +19,14 @@ pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
     for (path, contents) in files {
         let dir = parent(path);
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        // the target's name in the temporary's, so a writer can clean up its own files' leftovers only
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let prefix = format!("{TEMP_PREFIX}{name}-");
         let mut tmp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
+            .prefix(&prefix)
             .suffix(TEMP_SUFFIX)
             .tempfile_in(dir)
             .map_err(|e| Error::io(dir, e))?;
@@ -35,15 +41,34 @@ pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
 }
 
 /// Removes temporary files a killed run left in `dir` (a run cannot remove its own after `kill -9`).
-/// Returns how many were removed.
+/// Returns how many were removed. Only for a folder one run writes at a time; see
+/// [`remove_stale_temporaries_of`] for a shared one.
 pub fn remove_stale_temporaries(dir: &Path) -> Result<usize> {
+    remove_matching(dir, |_| true)
+}
+
+/// Removes the temporaries a killed run left for the files named `targets` in `dir`, and no others: shards
+/// writing into one folder at once each clean up only their own.
+pub fn remove_stale_temporaries_of(dir: &Path, targets: &[String]) -> Result<usize> {
+    remove_matching(dir, |rest| {
+        targets.iter().any(|t| {
+            rest.strip_prefix(t.as_str())
+                .is_some_and(|r| r.starts_with('-'))
+        })
+    })
+}
+
+fn remove_matching(dir: &Path, of_target: impl Fn(&str) -> bool) -> Result<usize> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(0);
     };
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+        let temporary = name
+            .strip_prefix(TEMP_PREFIX)
+            .filter(|rest| name.ends_with(TEMP_SUFFIX) && of_target(rest));
+        if temporary.is_some() {
             let path = entry.path();
             std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
             removed += 1;
@@ -84,5 +109,31 @@ mod tests {
         assert_eq!(remove_stale_temporaries(dir.path()).unwrap(), 1);
         assert!(dir.path().join("brief.json").exists());
         assert!(!dir.path().join(".tandem-abc.tmp").exists());
+    }
+
+    #[test]
+    fn a_writer_in_a_shared_folder_removes_only_its_own_files_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = dir.path().join("shard-0-of-2.jsonl");
+        // a temporary as write_all_atomic names it, left by a killed writer
+        let left = tempfile::Builder::new()
+            .prefix(".tandem-shard-0-of-2.jsonl-")
+            .suffix(".tmp")
+            .tempfile_in(dir.path())
+            .unwrap()
+            .into_temp_path()
+            .keep()
+            .unwrap();
+        let other = dir.path().join(".tandem-shard-1-of-2.jsonl-xyz.tmp");
+        std::fs::write(&other, "another shard, still writing").unwrap();
+        let targets = [mine.file_name().unwrap().to_string_lossy().to_string()];
+        assert_eq!(
+            remove_stale_temporaries_of(dir.path(), &targets).unwrap(),
+            1
+        );
+        assert!(!left.exists());
+        assert!(other.exists());
+        write_atomic(&mine, b"done").unwrap();
+        assert_eq!(std::fs::read(&mine).unwrap(), b"done");
     }
 }

@@ -121,8 +121,10 @@ pub struct RunIdentity {
 pub struct ShardHeader {
     pub tandem_shard: u32,
     pub shard: ShardSpec,
-    /// The command line that made the shard (re-run it to remake the shard).
+    /// The command line that made the shard (re-run it to remake the shard), and the folder it ran in.
     pub command: Vec<String>,
+    #[serde(default)]
+    pub working_dir: Option<PathBuf>,
     pub run: RunIdentity,
     /// Results in this shard (lines after the header).
     pub articles: usize,
@@ -135,6 +137,8 @@ pub struct ShardFailure {
     pub tandem_shard: u32,
     pub shard: ShardSpec,
     pub command: Vec<String>,
+    #[serde(default)]
+    pub working_dir: Option<PathBuf>,
     pub error: String,
 }
 
@@ -209,6 +213,7 @@ pub fn run_shard(
             tandem_shard: FORMAT,
             shard: spec,
             command,
+            working_dir: std::env::current_dir().ok(),
             run,
             articles: results.len(),
             report,
@@ -283,6 +288,7 @@ pub fn write_failure(dir: &Path, spec: ShardSpec, command: &[String], error: &st
         tandem_shard: FORMAT,
         shard: spec,
         command: command.to_vec(),
+        working_dir: std::env::current_dir().ok(),
         error: error.to_string(),
     };
     let text = serde_json::to_string_pretty(&failure).map_err(|source| Error::Json {
@@ -352,10 +358,10 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Merged> {
         };
         found.insert(spec.index, state);
     }
-    // The command of any shard, to rebuild another's.
-    let template: Option<Vec<String>> = found.values().find_map(|f| match f {
-        Found::Results(h, _) => Some(h.command.clone()),
-        Found::Failed(f) => Some(f.command.clone()),
+    // The command of any shard (and where it ran), to rebuild another's.
+    let template: Option<(Vec<String>, Option<PathBuf>)> = found.values().find_map(|f| match f {
+        Found::Results(h, _) => Some((h.command.clone(), h.working_dir.clone())),
+        Found::Failed(f) => Some((f.command.clone(), f.working_dir.clone())),
         Found::Unreadable(..) => None,
     });
     let reference = found.values().find_map(|f| match f {
@@ -364,7 +370,7 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Merged> {
     });
     let rerun = |index: usize| -> String {
         match &template {
-            Some(cmd) => shell_line(&with_shard(cmd, ShardSpec { index, count })),
+            Some((cmd, dir)) => rerun_line(&with_shard(cmd, ShardSpec { index, count }), dir.as_deref()),
             None => format!("tandem brief <articles> --out <dir> --shard {index}/{count} (the same options as the other shards)"),
         }
     };
@@ -615,6 +621,18 @@ fn shell_line(command: &[String]) -> String {
     shlex::try_join(command.iter().map(String::as_str)).unwrap_or_else(|_| command.join(" "))
 }
 
+/// The command as one shell line, run from the folder the shard ran in (its paths may be relative to it).
+fn rerun_line(command: &[String], dir: Option<&Path>) -> String {
+    match dir {
+        Some(dir) => format!(
+            "cd {} && {}",
+            shell_line(&[dir.display().to_string()]),
+            shell_line(command)
+        ),
+        None => shell_line(command),
+    }
+}
+
 /// Each stage's work summed over the shards, in the order stages first appear.
 fn summed_stages(
     files: &BTreeMap<ShardSpec, ShardPaths>,
@@ -705,6 +723,10 @@ mod tests {
         assert_eq!(
             shell_line(&with_shard(&cmd, spec)),
             "tandem brief 'my articles' --shard 2/3 --out o"
+        );
+        assert_eq!(
+            rerun_line(&with_shard(&cmd, spec), Some(Path::new("/work dir"))),
+            "cd '/work dir' && tandem brief 'my articles' --shard 2/3 --out o"
         );
         let eq: Vec<String> = ["tandem", "brief", "a", "--shard=1/3"]
             .map(String::from)
