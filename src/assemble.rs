@@ -127,9 +127,9 @@ pub fn models_used(results: &[&ArticleResult], extractive_name: &str) -> ModelsU
     }
 }
 
-/// The story's summary: the first summarizing member's sentences, then new sentences from the others. Members
-/// with an English summary are preferred (the English side is the one every article can have).
-fn story_sentences<'a>(members: &[&'a ArticleResult]) -> Vec<&'a ArticleResult> {
+/// The members (lead first) whose summaries make the story's: those with an English summary when there are any
+/// (the English side is the one every article can have), else all.
+fn summarizing_members<'a>(members: &[&'a ArticleResult]) -> Vec<&'a ArticleResult> {
     let english: Vec<&ArticleResult> = members
         .iter()
         .copied()
@@ -205,7 +205,7 @@ fn long_words(text: &str) -> HashSet<String> {
 
 fn to_item(members: &[&ArticleResult], group: &Group, ids: &[&str]) -> BriefItem {
     let lead = members[0];
-    let summarizing = story_sentences(members);
+    let summarizing = summarizing_members(members);
     let (sentences, used) = combine(&summarizing);
     let summary_lang = summarizing
         .first()
