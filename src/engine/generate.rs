@@ -248,6 +248,94 @@ impl Hypotheses {
     }
 }
 
+/// Seconds spent per phase of beam search (printed when `TANDEM_ENGINE_PROFILE` is set).
+struct Profile {
+    mark: std::time::Instant,
+    model: f64,
+    search: f64,
+    reindex: f64,
+}
+
+/// The best `k` (score, index) of each row of `data` (rows of `width`), best first; among equal scores the
+/// lower index first. One pass: 16-wide blocks are skipped unless one of their scores beats the current k-th.
+fn top_k_rows(data: &[f32], width: usize, k: usize) -> (Vec<f32>, Vec<i64>) {
+    let rows = if width == 0 { 0 } else { data.len() / width };
+    let k = k.min(width);
+    let mut out_scores = Vec::with_capacity(rows * k);
+    let mut out_ids = Vec::with_capacity(rows * k);
+    let mut best: Vec<(f32, usize)> = Vec::with_capacity(k + 1);
+    let insert = |best: &mut Vec<(f32, usize)>, x: f32, i: usize| {
+        // Position after every entry scoring >= x (earlier indices win ties).
+        let at = best.iter().position(|&(s, _)| x > s).unwrap_or(best.len());
+        if at < k {
+            best.insert(at, (x, i));
+            best.truncate(k);
+        }
+    };
+    for row in data.chunks_exact(width) {
+        best.clear();
+        for (i, &x) in row.iter().enumerate().take(k) {
+            let x = if x.is_nan() { f32::NEG_INFINITY } else { x };
+            let at = best.iter().position(|&(s, _)| x > s).unwrap_or(best.len());
+            best.insert(at, (x, i));
+        }
+        let mut threshold = best.last().map_or(f32::NEG_INFINITY, |b| b.0);
+        let start = k;
+        let mut base = start;
+        for block in row[start..].chunks(16) {
+            // Vectorizes: no early exit.
+            let hit = block.iter().fold(false, |acc, &x| acc | (x > threshold));
+            if hit {
+                for (j, &x) in block.iter().enumerate() {
+                    if x > threshold {
+                        insert(&mut best, x, base + j);
+                        threshold = best[k - 1].0;
+                    }
+                }
+            }
+            base += block.len();
+        }
+        for &(s, i) in &best {
+            out_scores.push(s);
+            out_ids.push(i as i64);
+        }
+    }
+    (out_scores, out_ids)
+}
+
+/// Merges per-row candidates into per-sentence candidates. `scores`/`ids` hold the best `2·nb` (log-prob, token)
+/// of each row, rows grouped `nb` per sentence; returns, per sentence, its best `2·nb` candidates as
+/// (log-prob + beam score, beam·vocab + token), best first; ties go to the lower beam·vocab + token, as a
+/// top-k over the sentence's `[beams·vocab]` scores would order them.
+fn merge_beams(
+    scores: &[f32],
+    ids: &[i64],
+    beam_scores: &[f32],
+    nb: usize,
+    vocab: i64,
+) -> (Vec<f32>, Vec<i64>) {
+    let k = 2 * nb;
+    let sentences = beam_scores.len() / nb;
+    let mut out_scores = Vec::with_capacity(sentences * k);
+    let mut out_ids = Vec::with_capacity(sentences * k);
+    let mut cands: Vec<(f32, i64)> = Vec::with_capacity(nb * k);
+    for s in 0..sentences {
+        cands.clear();
+        for b in 0..nb {
+            let row = s * nb + b;
+            for j in row * k..(row + 1) * k {
+                cands.push((scores[j] + beam_scores[row], b as i64 * vocab + ids[j]));
+            }
+        }
+        cands.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        for &(score, id) in cands.iter().take(k) {
+            out_scores.push(score);
+            out_ids.push(id);
+        }
+    }
+    (out_scores, out_ids)
+}
+
 fn beam_search(
     model: &Model,
     ids: &Tensor,
@@ -272,6 +360,12 @@ fn beam_search(
         .map(|r| if r % nb == 0 { 0.0 } else { -1e9 })
         .collect();
     let mut cur_len = 1;
+    let mut profile = std::env::var_os("TANDEM_ENGINE_PROFILE").map(|_| Profile {
+        mark: std::time::Instant::now(),
+        model: 0.0,
+        search: 0.0,
+        reindex: 0.0,
+    });
     let fail = |reason: String| Error::Generation {
         stage: "engine".into(),
         reason,
@@ -282,24 +376,38 @@ fn beam_search(
             .map(|h| *h.last().unwrap_or(&cfg.decoder_start_id))
             .collect();
         let tokens = Tensor::from_slice(&last).to_device(device);
+        if let Some(p) = profile.as_mut() {
+            p.mark = std::time::Instant::now();
+        }
         let logits = model.step(&mut state, &tokens);
+        if let Some(p) = profile.as_mut() {
+            p.model += p.mark.elapsed().as_secs_f64();
+            p.mark = std::time::Instant::now();
+        }
         let mut scores = logits.log_softmax(-1, Kind::Float);
         let refs: Vec<&[i64]> = histories.iter().map(Vec::as_slice).collect();
         process(model, &mut scores, &refs, cur_len, settings);
-        let _ = scores.g_add_(
-            &Tensor::from_slice(&beam_scores)
-                .to_device(device)
-                .unsqueeze(1),
-        );
-        let rows_of = active.len() as i64;
+        // The best 2·beams candidates of a sentence are among the best 2·beams of each of its rows: top-k per
+        // row over the vocabulary (one scan here), then the beam scores are added to those few and the rows
+        // merged (f32 additions, the same numbers as adding them to the whole row first).
+        let scores = scores.contiguous();
+        let k = 2 * nb;
+        let (top_scores, top_ids) = {
+            let n = scores.numel();
+            if scores.kind() != Kind::Float || n != histories.len() * vocab as usize {
+                return Err(fail(format!("unexpected scores {:?}", scores.size())));
+            }
+            // SAFETY: `scores` is a contiguous CPU f32 tensor of `n` elements, alive and not written to while
+            // the slice is in use.
+            let data = unsafe { std::slice::from_raw_parts(scores.data_ptr() as *const f32, n) };
+            top_k_rows(data, vocab as usize, k)
+        };
         let (top_scores, top_ids) =
-            scores
-                .view([rows_of, beams * vocab])
-                .topk(2 * beams, 1, true, true);
-        let top_scores = Vec::<f32>::try_from(top_scores.reshape([-1]))
-            .map_err(|e| fail(format!("reading scores: {e}")))?;
-        let top_ids = Vec::<i64>::try_from(top_ids.reshape([-1]))
-            .map_err(|e| fail(format!("reading tokens: {e}")))?;
+            merge_beams(&top_scores, &top_ids, &beam_scores, nb, vocab);
+        if let Some(p) = profile.as_mut() {
+            p.search += p.mark.elapsed().as_secs_f64();
+            p.mark = std::time::Instant::now();
+        }
         // cur_len as the beam scorer counts it: the length including the candidate token.
         let scored_len = cur_len + 1;
         let mut next_rows: Vec<i64> = Vec::with_capacity(histories.len());
@@ -376,6 +484,9 @@ fn beam_search(
                 sentences.as_ref(),
             );
         }
+        if let Some(p) = profile.as_mut() {
+            p.reindex += p.mark.elapsed().as_secs_f64();
+        }
         histories = kept
             .iter()
             .flat_map(|&a| new_histories[a * nb..(a + 1) * nb].iter().cloned())
@@ -385,6 +496,12 @@ fn beam_search(
             .flat_map(|&a| next_scores[a * nb..(a + 1) * nb].iter().copied())
             .collect();
         active = kept.iter().map(|&a| active[a]).collect();
+    }
+    if let Some(p) = &profile {
+        eprintln!(
+            "engine profile: model {:.3} s, search {:.3} s, re-index {:.3} s",
+            p.model, p.search, p.reindex
+        );
     }
     // Finalize: open beams of unfinished sentences compete with the closed hypotheses.
     for (a, &sentence) in active.iter().enumerate() {
