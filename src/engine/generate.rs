@@ -176,8 +176,7 @@ fn greedy(
         }
         cur_len += 1;
         if keep.len() < active.len() && !keep.is_empty() {
-            let index = Tensor::from_slice(&keep).to_device(model.device());
-            state.select(&index, Some(&index));
+            state.select(&keep, Some(&keep));
         }
         active = keep.iter().map(|&row| active[row as usize]).collect();
     }
@@ -402,8 +401,7 @@ fn beam_search(
             let data = unsafe { std::slice::from_raw_parts(scores.data_ptr() as *const f32, n) };
             top_k_rows(data, vocab as usize, k)
         };
-        let (top_scores, top_ids) =
-            merge_beams(&top_scores, &top_ids, &beam_scores, nb, vocab);
+        let (top_scores, top_ids) = merge_beams(&top_scores, &top_ids, &beam_scores, nb, vocab);
         if let Some(p) = profile.as_mut() {
             p.search += p.mark.elapsed().as_secs_f64();
             p.mark = std::time::Instant::now();
@@ -469,20 +467,15 @@ fn beam_search(
             .iter()
             .flat_map(|&a| next_rows[a * nb..(a + 1) * nb].iter().copied())
             .collect();
-        let sentences = if kept.len() < active.len() {
-            Some(
-                Tensor::from_slice(&kept.iter().map(|&a| a as i64).collect::<Vec<_>>())
-                    .to_device(device),
-            )
-        } else {
-            None
-        };
+        let sentences: Option<Vec<i64>> =
+            (kept.len() < active.len()).then(|| kept.iter().map(|&a| a as i64).collect());
         let identity = sentences.is_none() && rows.iter().enumerate().all(|(i, &r)| i as i64 == r);
+        if let Some(p) = profile.as_mut() {
+            p.search += p.mark.elapsed().as_secs_f64();
+            p.mark = std::time::Instant::now();
+        }
         if !identity {
-            state.select(
-                &Tensor::from_slice(&rows).to_device(device),
-                sentences.as_ref(),
-            );
+            state.select(&rows, sentences.as_deref());
         }
         if let Some(p) = profile.as_mut() {
             p.reindex += p.mark.elapsed().as_secs_f64();

@@ -268,11 +268,14 @@ impl Cache {
         }
     }
 
-    /// Row `i` of the new cache is row `rows[i]` of the old one (first `pos` slots).
-    fn select(&mut self, rows: &Tensor, n_rows: i64, pos: i64) {
+    /// Row `i` of the new cache is row `rows[i]` of the old one (first `pos` slots). Copies exactly the filled
+    /// slots, one `pos × head_dim` block per row and head (`index_select` on the slot-narrowed view takes
+    /// libtorch's per-row strided-copy path, about twice as slow here).
+    fn select(&mut self, rows: &[i64], pos: i64) {
         let Some(buf) = self.buf.take() else {
             return;
         };
+        let n_rows = rows.len() as i64;
         let size = buf.size();
         let target = match self.spare.take() {
             Some(s) if s.size()[0] == n_rows && s.size()[2] == size[2] => s,
@@ -281,10 +284,36 @@ impl Cache {
                 (buf.kind(), buf.device()),
             ),
         };
-        if pos > 0 {
+        let copied = pos > 0
+            && buf.kind() == Kind::Float
+            && buf.device() == Device::Cpu
+            && buf.is_contiguous()
+            && target.is_contiguous()
+            && rows.iter().all(|&r| (0..size[0]).contains(&r));
+        if copied {
+            let (heads, cap, hd) = (size[1] as usize, size[2] as usize, size[3] as usize);
+            let block = pos as usize * hd;
+            let row_len = heads * cap * hd;
+            let src = buf.data_ptr() as *const f32;
+            let dst = target.data_ptr() as *mut f32;
+            for (i, &r) in rows.iter().enumerate() {
+                for h in 0..heads {
+                    // SAFETY: both tensors are contiguous f32 `[rows, heads, cap, hd]` CPU buffers (checked
+                    // above), `r` and `i` are in range, `block <= cap·hd`, and they are distinct allocations.
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(
+                            src.add(r as usize * row_len + h * cap * hd),
+                            dst.add(i * row_len + h * cap * hd),
+                            block,
+                        );
+                    }
+                }
+            }
+        } else if pos > 0 {
+            let index = Tensor::from_slice(rows).to_device(buf.device());
             let _ = buf
                 .narrow(2, 0, pos)
-                .index_select_out(&target.narrow(2, 0, pos), 0, rows);
+                .index_select_out(&target.narrow(2, 0, pos), 0, &index);
         }
         if size[0] == n_rows {
             self.spare = Some(buf);
@@ -302,6 +331,8 @@ pub struct DecoderState {
     cross_v: Vec<Tensor>,
     /// `[sentences, 1, 1, source_len]`, true where the source token is real.
     source_mask: Tensor,
+    /// The same as an additive mask: 0 on real tokens, f32::MIN on padding.
+    source_bias: Tensor,
     /// Hypotheses per sentence.
     pub beams: i64,
     /// Decoder positions consumed so far.
@@ -319,18 +350,19 @@ impl DecoderState {
     /// Re-indexes the self-attention cache: hypothesis row `i` continues from old row `rows[i]`; `sentences`,
     /// when given, keeps only those sentences' cross-attention keys/values (rows must then come from them, in
     /// that order, `beams` rows each).
-    pub fn select(&mut self, rows: &Tensor, sentences: Option<&Tensor>) {
-        let n_rows = rows.size()[0];
+    pub fn select(&mut self, rows: &[i64], sentences: Option<&[i64]>) {
         for cache in self.self_k.iter_mut().chain(self.self_v.iter_mut()) {
-            cache.select(rows, n_rows, self.position);
+            cache.select(rows, self.position);
         }
         if let Some(keep) = sentences {
+            let keep = Tensor::from_slice(keep).to_device(self.source_mask.device());
             for cache in [&mut self.cross_k, &mut self.cross_v] {
                 for t in cache.iter_mut() {
-                    *t = t.index_select(0, keep);
+                    *t = t.index_select(0, &keep);
                 }
             }
-            self.source_mask = self.source_mask.index_select(0, keep);
+            self.source_mask = self.source_mask.index_select(0, &keep);
+            self.source_bias = self.source_bias.index_select(0, &keep);
         }
     }
 }
@@ -341,6 +373,19 @@ fn invalid(dir: &Path, reason: impl Into<String>) -> Error {
         dir: dir.to_path_buf(),
         reason: reason.into(),
     }
+}
+
+/// Attention as `transformers`' eager `MarianAttention` computes it (Marian has no SDPA path in 4.46): queries
+/// scaled by head_dim^-½, `q·kᵀ`, plus the additive mask (0 or f32::MIN), softmax, `·v`. In decoding steps (a few
+/// query rows per sentence) this is also faster than SDPA's per-(row, head) kernel calls: two batched matmuls.
+fn eager_attention(q: &Tensor, k: &Tensor, v: &Tensor, bias: Option<&Tensor>) -> Tensor {
+    let hd = q.size()[q.dim() - 1];
+    let scores = (q * (hd as f64).powf(-0.5)).matmul(&k.transpose(-1, -2));
+    let scores = match bias {
+        Some(b) => scores + b,
+        None => scores,
+    };
+    scores.softmax(-1, Kind::Float).matmul(v)
 }
 
 /// Splits `[..., heads·head_dim]` into `[batch, heads, len, head_dim]`.
@@ -565,6 +610,7 @@ impl Model {
             self_v: (0..self.decoder.len()).map(|_| Cache::new()).collect(),
             cross_k,
             cross_v,
+            source_bias: source_mask.logical_not().to_kind(Kind::Float) * f64::from(f32::MIN),
             source_mask,
             beams,
             position: 0,
@@ -599,24 +645,36 @@ impl Model {
             // tch passes `None` as an undefined tensor, which SDPA refuses; and libtorch 2.4's CPU kernel gives
             // wrong results for a mask broadcast along the keys ([1, 1, 1, 1]): an all-true mask of the keys'
             // length (zero-stride, no memory) is both accepted and right.
-            let all = self.attend_all.expand([1, 1, 1, k.size()[2]], false);
-            let attended =
-                Tensor::scaled_dot_product_attention(&q, &k, &v, Some(&all), 0.0, false, None);
+            let attended = if self.config.family == Family::Marian {
+                eager_attention(&q, &k, &v, None)
+            } else {
+                let all = self.attend_all.expand([1, 1, 1, k.size()[2]], false);
+                Tensor::scaled_dot_product_attention(&q, &k, &v, Some(&all), 0.0, false, None)
+            };
             let attended = attended.reshape([rows, 1, d]);
             x = layer.self_ln.forward(&(x + a.out.forward(&attended)));
 
             // Cross-attention: the beams of a sentence are query rows against its one copy of keys/values.
             let c = &layer.cross_attn;
             let q = heads_first(&c.q_or_qkv.forward(&x), sentences, beams, c.heads);
-            let attended = Tensor::scaled_dot_product_attention(
-                &q,
-                &state.cross_k[i],
-                &state.cross_v[i],
-                Some(&state.source_mask),
-                0.0,
-                false,
-                None,
-            );
+            let attended = if self.config.family == Family::Marian {
+                eager_attention(
+                    &q,
+                    &state.cross_k[i],
+                    &state.cross_v[i],
+                    Some(&state.source_bias),
+                )
+            } else {
+                Tensor::scaled_dot_product_attention(
+                    &q,
+                    &state.cross_k[i],
+                    &state.cross_v[i],
+                    Some(&state.source_mask),
+                    0.0,
+                    false,
+                    None,
+                )
+            };
             let attended = attended.transpose(1, 2).reshape([rows, 1, d]);
             x = layer.cross_ln.forward(&(x + c.out.forward(&attended)));
 
