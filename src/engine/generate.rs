@@ -258,7 +258,9 @@ struct Profile {
 /// The best `k` (score, index) of each row of `data` (rows of `width`), best first; among equal scores the
 /// lower index first. One pass: 16-wide blocks are skipped unless one of their scores beats the current k-th.
 fn top_k_rows(data: &[f32], width: usize, k: usize) -> (Vec<f32>, Vec<i64>) {
-    let rows = if width == 0 { 0 } else { data.len() / width };
+    let Some(rows) = data.len().checked_div(width) else {
+        return (Vec::new(), Vec::new());
+    };
     let k = k.min(width);
     let mut out_scores = Vec::with_capacity(rows * k);
     let mut out_ids = Vec::with_capacity(rows * k);
