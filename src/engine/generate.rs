@@ -529,3 +529,72 @@ fn beam_search(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{merge_beams, top_k_rows};
+
+    /// Best `k` of each row by brute force: sort by score (descending), then index.
+    fn brute(data: &[f32], width: usize, k: usize) -> (Vec<f32>, Vec<i64>) {
+        let (mut s, mut i) = (Vec::new(), Vec::new());
+        for row in data.chunks_exact(width) {
+            let mut all: Vec<(f32, usize)> = row.iter().copied().zip(0..).collect();
+            all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            for &(x, j) in all.iter().take(k) {
+                s.push(x);
+                i.push(j as i64);
+            }
+        }
+        (s, i)
+    }
+
+    #[test]
+    fn top_k_rows_matches_a_full_sort() {
+        // A small deterministic generator; values repeat (ties) and include −∞ rows.
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % 200) as f32 / 8.0 - 12.0
+        };
+        for width in [1, 7, 16, 33, 100] {
+            let mut data: Vec<f32> = (0..width * 6).map(|_| next()).collect();
+            for x in &mut data[..width] {
+                *x = f32::NEG_INFINITY;
+            }
+            data[width + width / 2] = 1e9;
+            for k in [1, 3, 8] {
+                assert_eq!(
+                    top_k_rows(&data, width, k),
+                    brute(&data, width, k.min(width)),
+                    "width {width}, k {k}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn merged_beams_are_the_top_of_the_whole_sentence() {
+        let (nb, vocab) = (3usize, 20usize);
+        let mut state = 99u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % 1000) as f32 / -50.0
+        };
+        let sentences = 4;
+        let logp: Vec<f32> = (0..sentences * nb * vocab).map(|_| next()).collect();
+        let beam_scores: Vec<f32> = (0..sentences * nb).map(|r| -(r as f32) * 0.3).collect();
+        let (s, i) = top_k_rows(&logp, vocab, 2 * nb);
+        let merged = merge_beams(&s, &i, &beam_scores, nb, vocab as i64);
+        // Reference: the beam scores added to every score, then the best 2·nb of each sentence's beams × vocab.
+        let full: Vec<f32> = logp
+            .iter()
+            .enumerate()
+            .map(|(j, &x)| x + beam_scores[j / vocab])
+            .collect();
+        assert_eq!(merged, brute(&full, nb * vocab, 2 * nb));
+    }
+}
