@@ -61,4 +61,4 @@ for engine in tandem tandem-int8; do
         --inputs "$OUT/inputs.json" --key translate --new-tokens 32 --batch 16 --beams 1 --threads "$THREADS" \
         --out "$OUT/results/en-fr-$engine.json"
 done
-"$PY" "$HERE/report.py" "$OUT/results" | tee "$OUT/report.md"
+"$PY" "$HERE/report.py" "$OUT/results" --svg "$OUT/ratios.svg" | tee "$OUT/report.md"

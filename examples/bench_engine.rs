@@ -6,7 +6,8 @@
 //! forced EOS closes each row at the last step) for each beam setting, and writes the timings, the peak RSS of
 //! this process and the generated ids.
 //!
-//! `--tune-malloc` calls `tandem::engine::tune_allocator()` first.
+//! `--tune-malloc` calls `tandem::engine::tune_allocator()` first (tandem's engine now does so itself at the first model
+//! load; the flag still matters for `--engine rust-bert`).
 //!
 //! `bench_engine compare --dir MODEL --arch A a.json b.json` prints the token agreement and chrF (on decoded text)
 //! between two runs' outputs, per beam setting.

@@ -32,9 +32,9 @@ pub enum Linear {
         zero_point: i64,
         /// Per-output-row factor the rows were divided by before quantization.
         row_scale: Tensor,
-        /// Zeros, as fbgemm insists on a bias; the real bias is added after the row scales.
-        zero_bias: Tensor,
-        bias: Option<Tensor>,
+        /// The bias divided by the row scales (zeros without a bias): fbgemm adds it in its output pass, and
+        /// the row-scale multiplication then restores it, so the bias costs no pass of its own.
+        scaled_bias: Tensor,
     },
 }
 
@@ -58,8 +58,7 @@ impl Linear {
                 scale,
                 zero_point,
                 row_scale,
-                zero_bias,
-                bias,
+                scaled_bias,
             } => {
                 let x = x.contiguous();
                 let mut y = x.fbgemm_linear_int8_weight_fp32_activation(
@@ -68,13 +67,10 @@ impl Linear {
                     col_offsets,
                     Scalar::float(*scale),
                     Scalar::int(*zero_point),
-                    zero_bias,
+                    scaled_bias,
                 );
                 // In place: no second output-sized allocation per call.
                 let _ = y.g_mul_(row_scale);
-                if let Some(b) = bias {
-                    let _ = y.g_add_(b);
-                }
                 y
             }
         }
@@ -115,15 +111,19 @@ fn quantize(weight: &Tensor, bias: Option<Tensor>) -> Result<Linear> {
             "fbgemm int8 packing failed ({e}); this libtorch may lack fbgemm: use the float engine"
         ))
     })?;
+    let row_scale = row_scale.reshape([n]);
+    let scaled_bias = match bias {
+        Some(b) => (b.to_kind(Kind::Float) / &row_scale).contiguous(),
+        None => Tensor::zeros([n], (Kind::Float, tch::Device::Cpu)),
+    };
     Ok(Linear::Int8 {
         shape: Tensor::zeros([1, 1], (Kind::Int8, tch::Device::Cpu)).expand([n, k], false),
         packed,
         col_offsets,
         scale,
         zero_point,
-        row_scale: row_scale.reshape([n]),
-        zero_bias: Tensor::zeros([n], (Kind::Float, tch::Device::Cpu)),
-        bias,
+        row_scale,
+        scaled_bias,
     })
 }
 

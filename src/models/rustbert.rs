@@ -112,8 +112,11 @@ pub struct Seq2Seq {
     /// Longest input the model accepts, in tokens (its position table).
     pub max_input_tokens: usize,
     name: String,
-    /// Sentences per generation batch.
+    /// Most inputs per generation batch.
     pub batch_size: usize,
+    /// Most input tokens per generation batch (rows × longest row, padding included): short sentences run
+    /// `batch_size` at a time, the summarizer's ~1,000-token chunks 4 at a time; bounds memory too.
+    pub token_budget: usize,
 }
 
 fn invalid(role: Role, dir: &Path, reason: impl Into<String>) -> Error {
@@ -273,6 +276,7 @@ impl Seq2Seq {
             max_input_tokens: config.max_position_embeddings.max(2) as usize,
             name,
             batch_size: 16,
+            token_budget: 4096,
         })
     }
 
@@ -397,7 +401,8 @@ impl Seq2Seq {
     }
 
     /// Generates one output per text from `pieces`: (index of the text it belongs to, token ids that fit the
-    /// model). Pieces run in length-sorted batches; the outputs of a text's pieces are joined in order.
+    /// model). Pieces run in length-sorted batches filled to a token budget; the outputs of a text's pieces are
+    /// joined in order.
     /// `progress` advances by one per piece.
     fn generate_pieces(
         &self,
@@ -410,8 +415,23 @@ impl Seq2Seq {
         }
         let mut order: Vec<usize> = (0..pieces.len()).collect();
         order.sort_by_key(|&k| (pieces[k].1.len(), k));
+        // Length-sorted batches, filled up to `batch_size` inputs and `token_budget` tokens (the row added last
+        // is the batch's longest); a single input over the budget runs alone.
+        let mut batches: Vec<&[usize]> = Vec::new();
+        let mut start = 0;
+        while start < order.len() {
+            let mut end = start + 1;
+            while end < order.len()
+                && end - start < self.batch_size.max(1)
+                && (end - start + 1) * pieces[order[end]].1.len() <= self.token_budget
+            {
+                end += 1;
+            }
+            batches.push(&order[start..end]);
+            start = end;
+        }
         let mut decoded = vec![String::new(); pieces.len()];
-        for batch in order.chunks(self.batch_size.max(1)) {
+        for batch in batches {
             let inputs: Vec<Vec<i64>> = batch.iter().map(|&k| pieces[k].1.clone()).collect();
             let generated = self.generate_ids(&inputs, &self.settings)?;
             for (&k, ids) in batch.iter().zip(generated) {
