@@ -376,6 +376,7 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Merged> {
     };
     let mut problems = Vec::new();
     let mut results: Vec<ArticleResult> = Vec::new();
+    let mut shard_stages: Vec<Vec<StageReport>> = Vec::new();
     for index in 0..count {
         let problem = match found.remove(&index) {
             None => Some("missing (no shard file)".to_string()),
@@ -392,6 +393,7 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Merged> {
                     ))
                 } else {
                     results.extend(r);
+                    shard_stages.push(h.report.stages);
                     None
                 }
             }
@@ -426,7 +428,7 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Merged> {
         first.skipped.clone(),
         &ExtractiveSummarizer::default().model_name(),
     );
-    let mut stages = summed_stages(&files, count)?;
+    let mut stages = summed_stages(shard_stages);
     stages.push(StageReport::plain("merge", results.len(), started));
     let report = Report {
         tandem_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -634,28 +636,21 @@ fn rerun_line(command: &[String], dir: Option<&Path>) -> String {
 }
 
 /// Each stage's work summed over the shards, in the order stages first appear.
-fn summed_stages(
-    files: &BTreeMap<ShardSpec, ShardPaths>,
-    count: usize,
-) -> Result<Vec<StageReport>> {
+fn summed_stages(shards: Vec<Vec<StageReport>>) -> Vec<StageReport> {
     let mut stages: Vec<StageReport> = Vec::new();
-    for (spec, paths) in files.iter().filter(|(s, _)| s.count == count) {
-        let Some(path) = &paths.results else { continue };
-        let (header, _) = read_shard(path, *spec).map_err(Error::Usage)?;
-        for s in header.report.stages {
-            match stages.iter_mut().find(|t| t.stage == s.stage) {
-                Some(t) => {
-                    t.inputs += s.inputs;
-                    t.cache_hits += s.cache_hits;
-                    t.model_calls += s.model_calls;
-                    t.seconds += s.seconds;
-                    t.model = t.model.take().or(s.model);
-                }
-                None => stages.push(s),
+    for s in shards.into_iter().flatten() {
+        match stages.iter_mut().find(|t| t.stage == s.stage) {
+            Some(t) => {
+                t.inputs += s.inputs;
+                t.cache_hits += s.cache_hits;
+                t.model_calls += s.model_calls;
+                t.seconds += s.seconds;
+                t.model = t.model.take().or(s.model);
             }
+            None => stages.push(s),
         }
     }
-    Ok(stages)
+    stages
 }
 
 #[cfg(test)]
