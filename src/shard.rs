@@ -29,7 +29,7 @@ use std::time::Instant;
 pub const FORMAT: u32 = 1;
 
 /// Shard `index` of `count` (0-based: `0/3`, `1/3`, `2/3`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ShardSpec {
     pub index: usize,
     pub count: usize,
@@ -506,18 +506,6 @@ fn parse_file_name(name: &str) -> Option<(ShardSpec, bool)> {
     let (i, n) = stem.strip_prefix("shard-")?.split_once("-of-")?;
     let spec: ShardSpec = format!("{i}/{n}").parse().ok()?;
     (spec.stem() == stem).then_some((spec, failed))
-}
-
-impl PartialOrd for ShardSpec {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ShardSpec {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.count, self.index).cmp(&(other.count, other.index))
-    }
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
