@@ -19,6 +19,7 @@ use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
+use std::path::PathBuf;
 
 /// Sentences a story's summary takes from its other articles, after the lead's summary.
 pub const MAX_EXTRA_SENTENCES: usize = 2;
@@ -43,6 +44,9 @@ pub struct ArticleResult {
     pub fr_en_model: Option<String>,
     /// The en→fr model, when something of the article was translated to French.
     pub en_fr_model: Option<String>,
+    /// Why a model failed on this article: it is then listed in the brief's `skipped`, not as an item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
 }
 
 /// One article's summary, sentence by sentence in both languages.
@@ -66,8 +70,15 @@ pub fn assemble(
     skipped: Vec<IngestFailure>,
     extractive_name: &str,
 ) -> Brief {
-    let mut ordered: Vec<&ArticleResult> = results.iter().collect();
+    let mut ordered: Vec<&ArticleResult> = results.iter().filter(|r| r.failed.is_none()).collect();
     ordered.sort_by_key(|r| r.position);
+    let mut failed: Vec<&ArticleResult> = results.iter().filter(|r| r.failed.is_some()).collect();
+    failed.sort_by_key(|r| r.position);
+    let mut skipped = skipped;
+    skipped.extend(failed.into_iter().map(|r| IngestFailure {
+        path: PathBuf::from(&r.source.path),
+        reason: r.failed.clone().unwrap_or_default(),
+    }));
     let texts: Vec<&str> = ordered.iter().map(|r| r.grouping_text.as_str()).collect();
     let groups = cluster::cluster(&texts, cluster::THRESHOLD);
     let ids: Vec<&str> = ordered.iter().map(|r| r.source.id.as_str()).collect();
@@ -318,7 +329,40 @@ mod tests {
             },
             fr_en_model: (lang == Lang::Fr).then(|| "fr-en".to_string()),
             en_fr_model: Some("en-fr".into()),
+            failed: None,
         }
+    }
+
+    /// An article a model failed on is no item: it is listed in `skipped` with its path and reason, after the
+    /// unreadable files, and the others are briefed as without it.
+    #[test]
+    fn a_failed_article_is_skipped_with_its_reason() {
+        let mut broken = result(1, "b", Lang::Fr, "Ports and cranes", &["Never made."]);
+        broken.failed = Some("translation fr→en failed: boom".into());
+        let fine = result(0, "a", Lang::En, STRIKE, &["Dock workers strike."]);
+        let unreadable = IngestFailure {
+            path: PathBuf::from("bad.html"),
+            reason: "not UTF-8".into(),
+        };
+        let title = Bilingual {
+            en: Some("t".into()),
+            fr: Some("t".into()),
+        };
+        let brief = assemble(&[broken, fine], title, None, vec![unreadable], "extractive");
+        assert_eq!(brief.items.len(), 1);
+        assert_eq!(english(&brief.items[0]), ["Dock workers strike."]);
+        let skipped: Vec<(String, &str)> = brief
+            .skipped
+            .iter()
+            .map(|f| (f.path.display().to_string(), f.reason.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                ("bad.html".to_string(), "not UTF-8"),
+                ("b.txt".to_string(), "translation fr→en failed: boom")
+            ]
+        );
     }
 
     /// The English sentences of an item's summary.

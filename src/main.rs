@@ -660,6 +660,14 @@ fn cmd_models_list(models_dir: &Path) -> Result<ExitCode> {
             )?;
         }
     }
+    writeln!(out, "engines on this machine (--engine):")?;
+    for engine in tandem::models::Engine::ALL {
+        writeln!(
+            out,
+            "  {engine:<12} {}",
+            tandem::models::compute_description(engine)
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -23,7 +23,7 @@ use crate::models::{Engine, Summarizer, Translator};
 use crate::progress::Progress;
 use crate::report::Report;
 use crate::select::{self, LeftOut};
-use crate::stage::{run_cached, StageReport};
+use crate::stage::{run_cached, Outcome, StageReport};
 use crate::text::split_sentences;
 use crate::{Error, Result};
 use std::collections::HashSet;
@@ -194,7 +194,7 @@ impl StageContext {
         &mut self,
         role: Role,
         texts: &[String],
-    ) -> Result<Option<(Vec<String>, StageReport)>> {
+    ) -> Result<Option<(Vec<Outcome>, StageReport)>> {
         let st = self.models.get(role);
         if !st.installed() {
             return Ok(None);
@@ -218,7 +218,7 @@ impl StageContext {
     }
 
     /// Summarizes English `texts` with BART through the cache; `None` when BART is not installed.
-    fn summarize(&mut self, texts: &[String]) -> Result<Option<(Vec<String>, StageReport)>> {
+    fn summarize(&mut self, texts: &[String]) -> Result<Option<(Vec<Outcome>, StageReport)>> {
         let role = Role::SummarizeEn;
         let st = self.models.get(role);
         if !st.installed() {
@@ -256,6 +256,17 @@ struct Work {
     french_title: Option<String>,
     french_summary: Vec<Option<String>>,
     en_fr_model: Option<String>,
+    /// Why a model failed on this article (the first failure); the article then leaves the brief.
+    failed: Option<String>,
+}
+
+impl Work {
+    /// Records that a model stage failed on this article (the first reason is kept).
+    fn fail(&mut self, stage: &str, reason: &str) {
+        if self.failed.is_none() {
+            self.failed = Some(format!("{stage} failed: {reason}"));
+        }
+    }
 }
 
 /// An article's summary before translation.
@@ -331,10 +342,12 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
         articles_read: selection.articles_read,
         articles_selected,
         items: brief.items.len(),
-        skipped: selection.skipped,
+        // the brief's list: the files that could not be read, and the articles a model failed on
+        skipped: brief.skipped.clone(),
         left_out: selection.left_out,
         stages,
         models: brief.models.clone(),
+        compute: crate::models::compute_description(ctx.engine),
         missing_models: ctx.models.missing_messages(),
         cache: ctx.cache.path().map(Path::to_path_buf),
         shard: None,
@@ -364,6 +377,7 @@ pub fn process_articles(
             summary: None,
             french_summary: Vec::new(),
             en_fr_model: None,
+            failed: None,
             article,
         })
         .collect();
@@ -383,8 +397,8 @@ fn grouping_text(w: &Work) -> String {
     format!("{title}\n\n{body}")
 }
 
-/// Each place with its translation, and the name of the model that translated.
-type Placed<P> = (Vec<(P, String)>, Option<String>);
+/// Each place with its translation (or why it failed), and the name of the model that translated.
+type Placed<P> = (Vec<(P, Outcome)>, Option<String>);
 
 /// Translates placed texts with the model of `role` through the cache and records the stage: each place comes
 /// back with its translation, with the model's name. `None` when there is nothing to translate or the model is not
@@ -438,6 +452,13 @@ fn translate_french_articles(
         .map(|w| vec![Vec::new(); w.article.paragraphs.len()])
         .collect();
     for ((i, p), t) in translated {
+        let t = match t {
+            Ok(t) => t,
+            Err(reason) => {
+                work[i].fail("translation fr→en", &reason);
+                continue;
+            }
+        };
         match p {
             None => work[i].english_title = Some(t),
             Some(p) => bodies[i][p].push(t),
@@ -486,7 +507,7 @@ fn summarize_articles(
 ) -> Result<()> {
     let inputs: Vec<(String, Lang)> = work.iter().map(summary_input).collect();
     let english: Vec<usize> = (0..work.len())
-        .filter(|&i| inputs[i].1 == Lang::En)
+        .filter(|&i| inputs[i].1 == Lang::En && work[i].failed.is_none())
         .collect();
     if !english.is_empty() {
         let texts: Vec<String> = english.iter().map(|&i| inputs[i].0.clone()).collect();
@@ -494,6 +515,13 @@ fn summarize_articles(
             let name = report.model.clone().unwrap_or_default();
             stages.push(report);
             for (&i, text) in english.iter().zip(summaries) {
+                let text = match text {
+                    Ok(text) => text,
+                    Err(reason) => {
+                        work[i].fail("summary", &reason);
+                        continue;
+                    }
+                };
                 work[i].summary = Some(Summary {
                     text,
                     lang: Lang::En,
@@ -507,7 +535,7 @@ fn summarize_articles(
     let started = Instant::now();
     let mut extracted = 0;
     for (w, (text, lang)) in work.iter_mut().zip(inputs) {
-        if w.summary.is_none() {
+        if w.summary.is_none() && w.failed.is_none() {
             w.summary = Some(Summary {
                 text: extractive.summarize_one(&text, lang),
                 lang,
@@ -536,6 +564,9 @@ fn translate_to_french(
     // Each text placed by (work index, summary sentence index; `None` for the title).
     let mut placed = Vec::new();
     for (i, w) in work.iter_mut().enumerate() {
+        if w.failed.is_some() {
+            continue;
+        }
         if w.article.lang == Lang::En {
             placed.push(((i, None), w.article.title.clone()));
         }
@@ -556,6 +587,13 @@ fn translate_to_french(
     };
     for ((i, k), t) in translated {
         let w = &mut work[i];
+        let t = match t {
+            Ok(t) => t,
+            Err(reason) => {
+                w.fail("translation en→fr", &reason);
+                continue;
+            }
+        };
         match k {
             None => w.french_title = Some(t),
             Some(k) => w.french_summary[k] = Some(t),
@@ -612,6 +650,7 @@ fn into_result(w: Work) -> ArticleResult {
         },
         fr_en_model: w.fr_en_model,
         en_fr_model: w.en_fr_model,
+        failed: w.failed,
     }
 }
 
@@ -668,6 +707,7 @@ mod tests {
             summary: None,
             french_summary: Vec::new(),
             en_fr_model: None,
+            failed: None,
             article,
         };
         assert_eq!(

@@ -29,6 +29,10 @@ pub struct Report {
     pub left_out: Vec<LeftOut>,
     pub stages: Vec<StageReport>,
     pub models: ModelsUsed,
+    /// What computed the model outputs: the engine, the CPU's ISA and, for int8, the kernel and weight bits
+    /// (see [`crate::models::compute_description`]).
+    #[serde(default)]
+    pub compute: String,
     /// Roles whose model is not installed, with how to install each.
     pub missing_models: Vec<String>,
     /// The cache database, when the cache was used.
@@ -80,6 +84,9 @@ impl Report {
                 let _ = write!(out, "  [{m}]");
             }
             out.push('\n');
+        }
+        if !self.compute.is_empty() {
+            let _ = writeln!(out, "  compute: {}", self.compute);
         }
         let (hits, calls) = self.cache_totals();
         match &self.cache {

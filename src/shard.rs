@@ -197,6 +197,7 @@ pub fn run_shard(
         skipped: selection.skipped,
         left_out: selection.left_out,
         stages,
+        compute: crate::models::compute_description(opts.engine),
         models: models_used(
             &results.iter().collect::<Vec<_>>(),
             &ExtractiveSummarizer::default().model_name(),
@@ -437,10 +438,11 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Merged> {
         articles_read: first.articles_read,
         articles_selected: reference.run.articles,
         items: brief.items.len(),
-        skipped: first.skipped.clone(),
+        skipped: brief.skipped.clone(),
         left_out: first.left_out.clone(),
         stages,
         models: brief.models.clone(),
+        compute: first.compute.clone(),
         missing_models: first.missing_models.clone(),
         cache: None,
         shard: None,
@@ -632,6 +634,7 @@ fn summed_stages(shards: Vec<Vec<StageReport>>) -> Vec<StageReport> {
                 t.inputs += s.inputs;
                 t.cache_hits += s.cache_hits;
                 t.model_calls += s.model_calls;
+                t.failed += s.failed;
                 t.seconds += s.seconds;
                 t.model = t.model.take().or(s.model);
             }

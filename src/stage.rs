@@ -1,6 +1,10 @@
 //! A model stage behind the cache: looks every input up, loads the model only when something is missing, sends
 //! each distinct missing text to it once, and stores the results a chunk at a time, so an interrupted run keeps
 //! what it finished. Counts cache hits and model calls for the run report.
+//!
+//! A model call that fails or panics fails only its own texts: the chunk is retried text by text, the texts
+//! that fail alone come back as an [`Outcome`] error with the reason (a panic says it is a bug and how to report
+//! it), and the others go on. Loading the model, and the cache itself, still fail the stage.
 use crate::cache::{Cache, StageKey};
 use crate::Result;
 use serde::{Deserialize, Serialize};
@@ -20,6 +24,9 @@ pub struct StageReport {
     pub cache_hits: usize,
     /// Distinct texts sent to the model.
     pub model_calls: usize,
+    /// Distinct texts the model failed on (each reported with its article).
+    #[serde(default)]
+    pub failed: usize,
     /// Wall-clock seconds.
     pub seconds: f64,
 }
@@ -33,14 +40,19 @@ impl StageReport {
             inputs,
             cache_hits: 0,
             model_calls: 0,
+            failed: 0,
             seconds: started.elapsed().as_secs_f64(),
         }
     }
 }
 
+/// One input's output, or why the model could not make it.
+pub type Outcome = std::result::Result<String, String>;
+
 /// Runs `call` on the inputs the cache does not hold, `chunk` distinct texts at a time (shortest first, so
 /// batches waste little padding), storing each chunk's outputs in one transaction. `load` runs only when there
-/// is something to compute. `bar` counts distinct texts computed. Returns one output per input, in order.
+/// is something to compute. `bar` counts distinct texts computed. Returns one outcome per input, in order: a
+/// text the model fails on (an error, a panic, or no output for it) is an `Err` with the reason; the rest go on.
 #[allow(clippy::too_many_arguments)]
 pub fn run_cached<M>(
     cache: &mut Cache,
@@ -51,7 +63,7 @@ pub fn run_cached<M>(
     bar: &indicatif::ProgressBar,
     load: impl FnOnce() -> Result<M>,
     mut call: impl FnMut(&mut M, &[String]) -> Result<Vec<String>>,
-) -> Result<(Vec<String>, StageReport)> {
+) -> Result<(Vec<Outcome>, StageReport)> {
     let started = Instant::now();
     let mut distinct: Vec<String> = Vec::new();
     let mut slot: HashMap<&str, usize> = HashMap::new();
@@ -64,25 +76,45 @@ pub fn run_cached<M>(
             })
         })
         .collect();
-    let mut outputs = cache.get_many(key, &distinct)?;
+    let mut outputs: Vec<Option<Outcome>> = cache
+        .get_many(key, &distinct)?
+        .into_iter()
+        .map(|o| o.map(Ok))
+        .collect();
     let mut missing: Vec<usize> = (0..distinct.len())
         .filter(|&i| outputs[i].is_none())
         .collect();
     let hits = distinct.len() - missing.len();
     missing.sort_by_key(|&i| (distinct[i].chars().count(), i));
     bar.set_length(missing.len() as u64);
+    let mut failed = 0;
     if !missing.is_empty() {
         let mut model = load()?;
         for part in missing.chunks(chunk.max(1)) {
             let texts: Vec<String> = part.iter().map(|&i| distinct[i].clone()).collect();
-            let made = call(&mut model, &texts)?;
+            let made: Vec<Outcome> = match guarded(&mut model, &mut call, &texts) {
+                Ok(made) => made.into_iter().map(Ok).collect(),
+                // One text alone: its own failure. Several: find which fail, one at a time.
+                Err(reason) if texts.len() == 1 => vec![Err(reason)],
+                Err(_) => texts
+                    .iter()
+                    .map(|t| {
+                        guarded(&mut model, &mut call, std::slice::from_ref(t))
+                            .and_then(|mut one| one.pop().ok_or_else(|| "no output".to_string()))
+                    })
+                    .collect(),
+            };
             let pairs: Vec<(&str, &str)> = texts
                 .iter()
-                .map(String::as_str)
-                .zip(made.iter().map(String::as_str))
+                .zip(&made)
+                .filter_map(|(t, m)| Some((t.as_str(), m.as_deref().ok()?)))
                 .collect();
             cache.put_many(key, &pairs)?;
             for (&i, out) in part.iter().zip(made) {
+                if let Err(reason) = &out {
+                    failed += 1;
+                    tracing::warn!(stage = %key.stage, %reason, "model failed on a text");
+                }
                 outputs[i] = Some(out);
             }
             bar.inc(part.len() as u64);
@@ -94,13 +126,47 @@ pub fn run_cached<M>(
         inputs: inputs.len(),
         cache_hits: hits,
         model_calls: missing.len(),
+        failed,
         seconds: started.elapsed().as_secs_f64(),
     };
     let outputs = index
         .into_iter()
-        .map(|i| outputs[i].clone().unwrap_or_default())
+        .map(|i| {
+            outputs[i]
+                .clone()
+                .unwrap_or_else(|| Err("no output was made for this text".to_string()))
+        })
         .collect();
     Ok((outputs, report))
+}
+
+/// Calls the model on `texts`, turning an error, a panic, or a wrong number of outputs into the reason.
+fn guarded<M>(
+    model: &mut M,
+    call: &mut impl FnMut(&mut M, &[String]) -> Result<Vec<String>>,
+    texts: &[String],
+) -> std::result::Result<Vec<String>, String> {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(model, texts)));
+    match result {
+        Ok(Ok(made)) if made.len() == texts.len() => Ok(made),
+        Ok(Ok(made)) => Err(format!(
+            "the model returned {} output(s) for {} text(s)",
+            made.len(),
+            texts.len()
+        )),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("no message");
+            Err(format!(
+                "tandem bug: the model code panicked ({message}); please report it with this article and the \
+                 output of `tandem --version`"
+            ))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -136,6 +202,7 @@ mod tests {
             },
         )
         .unwrap();
+        let out: Vec<String> = out.into_iter().map(Result::unwrap).collect();
         assert_eq!(out, ["BB", "A", "BB", "CCC"]);
         assert_eq!(seen, ["a", "bb", "ccc"], "distinct texts, shortest first");
         assert_eq!(
@@ -160,7 +227,7 @@ mod tests {
         )
         .unwrap();
         assert!(loaded);
-        assert_eq!(out, ["CCC", "<dd>"]);
+        assert_eq!(out, [Ok("CCC".to_string()), Ok("<dd>".to_string())]);
         assert_eq!((report.cache_hits, report.model_calls), (1, 1));
     }
 
@@ -181,17 +248,20 @@ mod tests {
             |_, _| unreachable!(),
         )
         .unwrap();
-        assert_eq!(out, ["X"]);
+        assert_eq!(out, [Ok("X".to_string())]);
         assert_eq!(report.model_calls, 0);
     }
 
+    /// A text the model errs or panics on fails alone: its chunk is retried text by text, the others are made
+    /// and cached, the failure is not cached, and the panic's reason says it is a bug.
     #[test]
-    fn a_failing_chunk_keeps_the_chunks_before_it() {
+    fn a_failing_text_fails_alone_and_the_rest_go_on() {
         let dir = tempfile::tempdir().unwrap();
         let mut cache = Cache::open(dir.path()).unwrap();
         let bar = indicatif::ProgressBar::hidden();
-        let inputs: Vec<String> = ["a", "bb", "ccc", "dddd"].map(String::from).to_vec();
-        let err = run_cached(
+        let inputs: Vec<String> = ["a", "bb", "ccc", "dddd", "eeeee"].map(String::from).to_vec();
+        let mut calls = Vec::new();
+        let (out, report) = run_cached(
             &mut cache,
             &key(),
             None,
@@ -200,17 +270,30 @@ mod tests {
             &bar,
             || Ok(()),
             |_, texts| {
+                calls.push(texts.len());
                 if texts.contains(&"ccc".to_string()) {
                     Err(crate::Error::Usage("boom".into()))
+                } else if texts.contains(&"eeeee".to_string()) {
+                    panic!("index out of bounds");
+                } else if texts.contains(&"bb".to_string()) {
+                    Ok(Vec::new()) // a short output is a failure, not an empty translation
                 } else {
                     Ok(texts.to_vec())
                 }
             },
-        );
-        assert!(err.is_err());
+        )
+        .unwrap();
+        assert_eq!(out[0], Ok("a".to_string()));
+        assert_eq!(out[3], Ok("dddd".to_string()));
+        assert!(out[1].as_ref().unwrap_err().contains("0 output(s) for 1"));
+        assert_eq!(out[2], Err("boom".to_string()));
+        let panicked = out[4].as_ref().unwrap_err();
+        assert!(panicked.contains("tandem bug") && panicked.contains("index out of bounds"));
+        assert_eq!(report.failed, 3);
+        assert_eq!(calls, [2, 1, 1, 2, 1, 1, 1], "failing chunks retried text by text");
         assert_eq!(
             cache.get_many(&key(), &inputs).unwrap(),
-            vec![Some("a".into()), Some("bb".into()), None, None]
+            vec![Some("a".into()), None, None, Some("dddd".into()), None]
         );
     }
 }

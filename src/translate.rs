@@ -98,6 +98,21 @@ pub fn translate_articles(
         out.stages.push(report);
         let mut next = translations.into_iter();
         for a in group {
+            // This article's outcomes: its title, then each sentence. One failure fails the article alone.
+            let count = 1 + a
+                .paragraphs
+                .iter()
+                .map(|p| split_sentences(p).len())
+                .sum::<usize>();
+            let outcomes: Vec<_> = next.by_ref().take(count).collect();
+            if let Some(reason) = outcomes.iter().find_map(|o| o.as_ref().err()) {
+                out.skipped.push(IngestFailure {
+                    path: a.path.clone(),
+                    reason: format!("translation failed: {reason}"),
+                });
+                continue;
+            }
+            let mut next = outcomes.into_iter().map(Result::ok);
             let (from, to) = match role {
                 Role::TranslateFrEn => (Lang::Fr, Lang::En),
                 _ => (Lang::En, Lang::Fr),
@@ -112,14 +127,14 @@ pub fn translate_articles(
                     fr: Some(source),
                 },
             };
-            let title = pair(a.title.clone(), next.next());
+            let title = pair(a.title.clone(), next.next().flatten());
             let paragraphs = a
                 .paragraphs
                 .iter()
                 .map(|p| {
                     split_sentences(p)
                         .into_iter()
-                        .map(|s| pair(s, next.next()))
+                        .map(|s| pair(s, next.next().flatten()))
                         .collect()
                 })
                 .collect();

@@ -3,7 +3,9 @@
 //! - Lengths count the decoder start token (`cur_len` starts at 1); generation stops at `max_length`.
 //! - Logits processors, in `transformers`' order: no_repeat_ngram, bad words, min_length (EOS banned while
 //!   `cur_len < min_length`), forced BOS (at `cur_len == 1`), forced EOS (at `cur_len == max_length − 1`).
-//!   Greedy applies them to the raw logits, beam search to the log-probabilities.
+//!   Greedy applies them to the raw logits, beam search to the log-probabilities (then, with
+//!   `renormalize_logits`, takes the log-softmax again, as `LogitNormalization` does; greedy's argmax is the same
+//!   either way).
 //! - Beam search: scores start at 0 for the first beam and −1e9 for the others; the best `2·beams` candidates
 //!   (token, source beam) of each sentence are taken in order; an EOS candidate among the first `beams` closes a
 //!   hypothesis (score = sum of log-probs / generated_len^length_penalty), other candidates fill the beams. A
@@ -85,7 +87,7 @@ pub fn generate(
         .to_device(model.device());
     let _guard = tch::no_grad_guard();
     if settings.num_beams <= 1 {
-        Ok(greedy(model, &ids, &mask, settings))
+        greedy(model, &ids, &mask, settings)
     } else {
         beam_search(model, &ids, &mask, settings)
     }
@@ -153,7 +155,7 @@ fn greedy(
     ids: &Tensor,
     mask: &Tensor,
     settings: &GenerationSettings,
-) -> Vec<Vec<i64>> {
+) -> Result<Vec<Vec<i64>>> {
     let cfg = &model.config;
     let batch = ids.size()[0] as usize;
     let mut state = model.start(ids, mask, 1, settings.max_length);
@@ -170,7 +172,16 @@ fn greedy(
         let mut scores = model.step(&mut state, &tokens);
         let histories: Vec<&[i64]> = active.iter().map(|&s| out[s].as_slice()).collect();
         process(model, &mut scores, &histories, cur_len, settings);
-        let next = Vec::<i64>::try_from(scores.argmax(-1, false)).unwrap_or_default();
+        let next = Vec::<i64>::try_from(scores.argmax(-1, false)).map_err(|e| Error::Generation {
+            stage: "engine".into(),
+            reason: format!("reading the chosen tokens: {e}"),
+        })?;
+        if next.len() != active.len() {
+            return Err(Error::Generation {
+                stage: "engine".into(),
+                reason: format!("{} tokens chosen for {} rows", next.len(), active.len()),
+            });
+        }
         let mut keep = Vec::with_capacity(active.len());
         for (row, (&s, &token)) in active.iter().zip(&next).enumerate() {
             out[s].push(token);
@@ -184,7 +195,7 @@ fn greedy(
         }
         active = keep.iter().map(|&row| active[row as usize]).collect();
     }
-    out
+    Ok(out)
 }
 
 /// The finished hypotheses of one sentence (`transformers`' `BeamHypotheses`).
@@ -392,6 +403,9 @@ fn beam_search(
         let mut scores = logits.log_softmax(-1, Kind::Float);
         let refs: Vec<&[i64]> = histories.iter().map(Vec::as_slice).collect();
         process(model, &mut scores, &refs, cur_len, settings);
+        if cfg.renormalize_logits {
+            scores = scores.log_softmax(-1, Kind::Float);
+        }
         // The best 2·beams candidates of a sentence are among the best 2·beams of each of its rows: top-k per
         // row over the vocabulary (one scan here), then the beam scores are added to those few and the rows
         // merged (f32 additions, the same numbers as adding them to the whole row first).

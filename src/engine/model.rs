@@ -47,6 +47,9 @@ pub struct ModelConfig {
     pub forced_eos_id: Option<i64>,
     /// Token sequences never to generate (`bad_words_ids`); Marian's pad token is always among them.
     pub bad_words: Vec<Vec<i64>>,
+    /// `renormalize_logits` (the opus-mt generation configs set it): beam search takes the log-softmax again
+    /// after the logits processors, so banned tokens' probability mass is shared out among the rest.
+    pub renormalize_logits: bool,
 }
 
 fn read_json(path: &Path) -> Result<Value> {
@@ -152,6 +155,12 @@ impl ModelConfig {
             forced_bos_id: special("forced_bos_token_id"),
             forced_eos_id: special("forced_eos_token_id"),
             bad_words,
+            renormalize_logits: generation
+                .as_ref()
+                .and_then(|g| g.get("renormalize_logits"))
+                .or_else(|| config.get("renormalize_logits"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         };
         for (what, heads) in [
             ("encoder_attention_heads", cfg.encoder_heads),
@@ -293,6 +302,11 @@ fn in_place_moves(rows: &[i64]) -> Vec<Move> {
 impl Cache {
     fn new() -> Cache {
         Cache { buf: None }
+    }
+
+    /// Hypothesis rows held, once the first step has written the cache.
+    fn rows(&self) -> Option<i64> {
+        self.buf.as_ref().map(|b| b.size()[0])
     }
 
     /// Writes `x` `[rows, heads, 1, head_dim]` at `pos` and returns the filled part `[.., pos + 1, ..]`.
@@ -441,7 +455,14 @@ impl DecoderState {
     /// when given, keeps only those sentences' cross-attention keys/values (rows must then come from them, in
     /// that order, `beams` rows each).
     pub fn select(&mut self, rows: &[i64], sentences: Option<&[i64]>) {
-        let moves = in_place_moves(rows);
+        // In-place moves only exist for a permutation-with-repeats of the same rows; when finished sentences
+        // leave, the cache is rebuilt into a smaller buffer instead (rows may then name rows past the new count).
+        let current = self.self_k.first().and_then(Cache::rows);
+        let moves = if current == Some(rows.len() as i64) {
+            in_place_moves(rows)
+        } else {
+            Vec::new()
+        };
         for cache in self.self_k.iter_mut().chain(self.self_v.iter_mut()) {
             cache.select(rows, &moves, self.position);
         }
@@ -818,6 +839,100 @@ mod tests {
             .filter(|m| !matches!(m, Move::Save { .. }))
             .count();
         assert_eq!(copies, changed, "only changed rows are written");
+    }
+
+    /// A cache of `rows` hypotheses filled up to `pos` (capacity grown past it), with distinct values.
+    fn filled_cache(rows: i64, pos: i64) -> (Cache, Tensor) {
+        let (heads, hd, max_len) = (3, 4, 40);
+        let mut cache = Cache::new();
+        let mut last = Tensor::zeros([rows, heads, 0, hd], (Kind::Float, Device::Cpu));
+        for p in 0..pos {
+            let x = Tensor::randn([rows, heads, 1, hd], (Kind::Float, Device::Cpu));
+            last = cache.append(&x, p, max_len);
+        }
+        (cache, last.copy())
+    }
+
+    /// Property: whatever the re-indexing (rows repeated, permuted, or fewer rows because sentences left),
+    /// the filled part of the cache equals a plain `index_select` of the old one.
+    #[test]
+    fn cache_reindexing_equals_index_select() {
+        tch::manual_seed(11);
+        let mut state = 7u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        for trial in 0..300 {
+            let old_rows = 1 + next(12) as i64;
+            let pos = 1 + next(20) as i64;
+            // Same count half the time, otherwise a smaller batch (finished sentences dropped).
+            let new_rows = if trial % 2 == 0 {
+                old_rows
+            } else {
+                1 + next(old_rows as u64) as i64
+            };
+            let rows: Vec<i64> = (0..new_rows).map(|_| next(old_rows as u64) as i64).collect();
+            let (mut cache, before) = filled_cache(old_rows, pos);
+            let moves = if new_rows == old_rows {
+                in_place_moves(&rows)
+            } else {
+                Vec::new()
+            };
+            cache.select(&rows, &moves, pos);
+            let after = cache.buf.as_ref().unwrap().narrow(2, 0, pos);
+            let expected = before.index_select(0, &Tensor::from_slice(&rows));
+            assert_eq!(after.size(), expected.size(), "rows {rows:?}");
+            assert!(
+                after.equal(&expected),
+                "trial {trial}: rows {rows:?} from {old_rows} at pos {pos}"
+            );
+        }
+    }
+
+    /// The decoder state's re-indexing with sentences leaving the batch (what made beam search panic when
+    /// rows stopped at different lengths): every layer's cache follows `index_select`.
+    #[test]
+    fn decoder_state_select_drops_finished_sentences() {
+        tch::manual_seed(5);
+        let (sentences, beams, pos) = (5i64, 4i64, 6i64);
+        let mut state = DecoderState {
+            self_k: Vec::new(),
+            self_v: Vec::new(),
+            cross_k: vec![Tensor::randn([sentences, 2, 3, 4], (Kind::Float, Device::Cpu))],
+            cross_v: vec![Tensor::randn([sentences, 2, 3, 4], (Kind::Float, Device::Cpu))],
+            source_mask: Tensor::ones([sentences, 1, 1, 3], (Kind::Bool, Device::Cpu)),
+            source_bias: Tensor::zeros([sentences, 1, 1, 3], (Kind::Float, Device::Cpu)),
+            beams,
+            position: pos,
+            max_len: 40,
+        };
+        let mut before = Vec::new();
+        for _ in 0..2 {
+            let (k, bk) = filled_cache(sentences * beams, pos);
+            let (v, bv) = filled_cache(sentences * beams, pos);
+            state.self_k.push(k);
+            state.self_v.push(v);
+            before.push((bk, bv));
+        }
+        // Sentences 1 and 3 finished; the others' beams re-ordered, reading rows past the new row count.
+        let keep = [0i64, 2, 4];
+        let rows: Vec<i64> = keep
+            .iter()
+            .flat_map(|&s| [s * beams + 3, s * beams, s * beams, s * beams + 1])
+            .collect();
+        state.select(&rows, Some(&keep));
+        let index = Tensor::from_slice(&rows);
+        for (layer, (bk, bv)) in before.iter().enumerate() {
+            for (cache, b) in [(&state.self_k[layer], bk), (&state.self_v[layer], bv)] {
+                let got = cache.buf.as_ref().unwrap().narrow(2, 0, pos);
+                assert!(got.equal(&b.index_select(0, &index)), "layer {layer}");
+            }
+        }
+        assert_eq!(state.sentences(), 3);
+        assert_eq!(state.cross_k[0].size()[0], 3);
     }
 
     #[test]

@@ -141,19 +141,35 @@ fn check_shapes(
     Ok(())
 }
 
+/// Every token the tokenizer can produce from text must have a row in the embedding (`vocab_size`). The one
+/// exception is BART's `<mask>`: the published distilbart-cnn-12-6 and bart-large-cnn have 50,265 entries
+/// (`<mask>` = 50264) for a `vocab_size` of 50,264, as transformers loads them; summarization never uses it.
+pub fn vocabulary_fits(vocab: &Map<String, Value>, vocab_size: i64) -> Result<(), String> {
+    let beyond: Vec<&str> = vocab
+        .iter()
+        .filter(|(_, id)| id.as_i64().is_none_or(|id| id >= vocab_size || id < 0))
+        .map(|(token, _)| token.as_str())
+        .collect();
+    if beyond.is_empty() || beyond == ["<mask>"] {
+        return Ok(());
+    }
+    let shown: Vec<&str> = beyond.iter().take(3).copied().collect();
+    Err(format!(
+        "{} entries, {} of them ({}{}) outside config.json's vocab_size {vocab_size}",
+        vocab.len(),
+        beyond.len(),
+        shown.join(", "),
+        if beyond.len() > 3 { ", …" } else { "" }
+    ))
+}
+
 /// The vocabulary must fit the embedding and put the special tokens where the config says they are.
 fn check_vocabulary(
     config: &BartConfig,
     architecture: Architecture,
     vocab: &Map<String, Value>,
 ) -> Result<(), String> {
-    if vocab.len() as i64 > config.vocab_size {
-        return Err(format!(
-            "{} entries, but config.json says vocab_size {}",
-            vocab.len(),
-            config.vocab_size
-        ));
-    }
+    vocabulary_fits(vocab, config.vocab_size)?;
     let by_id: BTreeMap<i64, &str> = vocab
         .iter()
         .filter_map(|(token, id)| Some((id.as_i64()?, token.as_str())))

@@ -91,9 +91,28 @@ pub fn output_settings(dir: &Path, architecture: Architecture, engine: Engine) -
         .ok()
         .and_then(|v| v.get("max_position_embeddings").and_then(|p| p.as_i64()))
         .unwrap_or(0);
+    // int8 outputs depend on the weight bits the CPU's kernel needs (8 with VNNI, 7 without).
+    let engine = match engine {
+        Engine::TandemInt8 => compute_description(engine),
+        other => other.to_string(),
+    };
     Ok(format!(
         "engine={engine}; {settings:?}; max_input_tokens={positions}"
     ))
+}
+
+/// What computes with `engine` on this machine, in one line: the engine, the CPU's ISA, and for int8 the
+/// fbgemm kernel the probe found and the weight bits it needs ([`crate::engine::layers::int8_path`]).
+pub fn compute_description(engine: Engine) -> String {
+    let isa = crate::engine::layers::cpu_isa();
+    match engine {
+        Engine::RustBert => format!("rust-bert, f32 ({isa} CPU)"),
+        Engine::Tandem => format!("tandem engine, f32 ({isa} CPU)"),
+        Engine::TandemInt8 => match crate::engine::layers::int8_path() {
+            Ok(path) => format!("tandem engine, int8 ({})", path.describe()),
+            Err(e) => format!("tandem engine, int8 unavailable on this libtorch ({e})"),
+        },
+    }
 }
 
 /// SHA-256 of a file, in hex.

@@ -186,18 +186,7 @@ impl Seq2Seq {
             },
         )
         .map_err(|e| invalid(role, dir, format!("tokenizer files: {e}")))?;
-        let vocab_len = tokenizer_vocab_size(&vocab).map_err(|e| invalid(role, dir, e))?;
-        if vocab_len as i64 > config.vocab_size {
-            return Err(invalid(
-                role,
-                dir,
-                format!(
-                    "vocab.json has {vocab_len} entries but config.json says vocab_size {}: tokenizer and \
-                     weights do not belong together",
-                    config.vocab_size
-                ),
-            ));
-        }
+        tokenizer_fits(&vocab, config.vocab_size).map_err(|e| invalid(role, dir, e))?;
         let generate_config = GenerateConfig {
             model_type: match architecture {
                 Architecture::Marian => ModelType::Marian,
@@ -464,11 +453,13 @@ fn path_str(p: &Path) -> Result<&str> {
         .ok_or_else(|| Error::Usage(format!("path is not valid UTF-8: {}", p.display())))
 }
 
-fn tokenizer_vocab_size(vocab: &Path) -> std::result::Result<usize, String> {
+/// The tokenizer's vocabulary fits the embedding ([`super::check::vocabulary_fits`]).
+fn tokenizer_fits(vocab: &Path, vocab_size: i64) -> std::result::Result<(), String> {
     let text = std::fs::read_to_string(vocab).map_err(|e| format!("{}: {e}", vocab.display()))?;
     let map: serde_json::Map<String, Value> = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a JSON vocabulary: {e}", vocab.display()))?;
-    Ok(map.len())
+    super::check::vocabulary_fits(&map, vocab_size)
+        .map_err(|e| format!("vocab.json: {e}; tokenizer and weights do not belong together"))
 }
 
 /// A model's name for briefs and reports: its source and weights fingerprint from `tandem-import.json`, else

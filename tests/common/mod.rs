@@ -19,6 +19,31 @@ pub fn hf_fixture(role: Role) -> PathBuf {
     })
 }
 
+/// The trained natural-stop fixture (real tokenizer files and generation config; see
+/// scripts/make-stopping-models.py) that serves `role`.
+pub fn stopping_fixture(role: Role) -> PathBuf {
+    fixtures().join("models").join(match role {
+        Role::TranslateFrEn => "stop-marian-fr-en",
+        Role::TranslateEnFr => "stop-marian-en-fr",
+        Role::SummarizeEn => "stop-bart-cnn",
+    })
+}
+
+/// Imports the trained natural-stop fixtures of `roles` into `models_dir`, as `tandem models import` would.
+pub fn import_stopping_roles(models_dir: &Path, roles: &[Role]) {
+    let manifest = Manifest::builtin();
+    for &role in roles {
+        let spec = manifest.spec(role).unwrap();
+        tandem::models::import::import_hf(
+            &stopping_fixture(role),
+            spec.architecture,
+            &models_dir.join(&spec.dir),
+            None,
+        )
+        .unwrap();
+    }
+}
+
 /// Imports the fixture models of `roles` into `models_dir`, as `tandem models import` would.
 pub fn import_roles(models_dir: &Path, roles: &[Role]) {
     let manifest = Manifest::builtin();

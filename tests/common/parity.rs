@@ -15,6 +15,9 @@ pub struct Case {
     pub name: String,
     pub settings: Settings,
     pub output_ids: Vec<Vec<i64>>,
+    /// transformers' decoded text of each row (`skip_special_tokens`), where the fixture records it.
+    #[serde(default)]
+    pub output_text: Vec<String>,
 }
 
 #[derive(Deserialize)]
