@@ -97,7 +97,7 @@ impl Cache {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let path = dir.join(FILE_NAME);
         let fail = |e: rusqlite::Error| {
-            Error::Usage(format!(
+            Error::Cache(format!(
                 "cache {}: {e}; run `tandem cache clear` or pass --no-cache",
                 path.display()
             ))
@@ -117,12 +117,15 @@ impl Cache {
                  model TEXT NOT NULL,
                  output TEXT NOT NULL
              );
-             CREATE TABLE IF NOT EXISTS fingerprints (
+             DROP TABLE IF EXISTS fingerprints;
+             CREATE TABLE IF NOT EXISTS file_hashes (
                  path TEXT NOT NULL,
                  size INTEGER NOT NULL,
                  mtime_ns INTEGER NOT NULL,
+                 inode INTEGER NOT NULL,
+                 ctime_ns INTEGER NOT NULL,
                  sha256 TEXT NOT NULL,
-                 PRIMARY KEY (path, size, mtime_ns)
+                 PRIMARY KEY (path, size, mtime_ns, inode, ctime_ns)
              );",
         )
         .map_err(fail)?;
@@ -146,7 +149,7 @@ impl Cache {
     }
 
     fn db_err(&self, e: rusqlite::Error) -> Error {
-        Error::Usage(format!(
+        Error::Cache(format!(
             "cache {}: {e}; run `tandem cache clear` or pass --no-cache",
             self.path
                 .as_deref()
@@ -176,13 +179,23 @@ impl Cache {
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as i64);
+        // A file rewritten in place with its old size and mtime (`cp -p`, `rsync -t`, tar) still gets a new
+        // change time, and one replaced by a rename a new inode: either means hashing it again.
+        #[cfg(unix)]
+        let (inode, ctime_ns) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.ino() as i64, meta.ctime() * 1_000_000_000 + meta.ctime_nsec())
+        };
+        #[cfg(not(unix))]
+        let (inode, ctime_ns) = (0i64, 0i64);
         let abs = path.canonicalize().map_err(|e| Error::io(path, e))?;
         let abs_text = abs.display().to_string();
         if let Some(conn) = &self.conn {
             let known: Option<String> = conn
                 .query_row(
-                    "SELECT sha256 FROM fingerprints WHERE path = ?1 AND size = ?2 AND mtime_ns = ?3",
-                    params![abs_text, size, mtime_ns],
+                    "SELECT sha256 FROM file_hashes WHERE path = ?1 AND size = ?2 AND mtime_ns = ?3 \
+                     AND inode = ?4 AND ctime_ns = ?5",
+                    params![abs_text, size, mtime_ns, inode, ctime_ns],
                     |r| r.get(0),
                 )
                 .optional()
@@ -194,8 +207,9 @@ impl Cache {
         let sha = crate::models::sha256_file(path)?;
         if let Some(conn) = &self.conn {
             conn.execute(
-                "INSERT OR REPLACE INTO fingerprints (path, size, mtime_ns, sha256) VALUES (?1, ?2, ?3, ?4)",
-                params![abs_text, size, mtime_ns, sha],
+                "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, inode, ctime_ns, sha256) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![abs_text, size, mtime_ns, inode, ctime_ns, sha],
             )
             .map_err(|e| self.db_err(e))?;
         }
@@ -282,7 +296,7 @@ impl Cache {
         let n: i64 = conn
             .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
             .map_err(|e| self.db_err(e))?;
-        conn.execute_batch("DELETE FROM entries; DELETE FROM fingerprints; VACUUM;")
+        conn.execute_batch("DELETE FROM entries; DELETE FROM file_hashes; VACUUM;")
             .map_err(|e| self.db_err(e))?;
         Ok(n as u64)
     }
@@ -360,6 +374,43 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(model.join("model.safetensors"), [1u8, 2, 4]).unwrap();
         assert_ne!(a, cache.fingerprint(&model).unwrap());
+    }
+
+    /// Weights replaced by a same-size file with the old modification time kept (`cp -p`, `rsync -t`, tar):
+    /// rewritten in place (new change time) or renamed over (new inode), the fingerprint follows the content.
+    #[test]
+    fn fingerprint_follows_weights_replaced_with_their_mtime_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("cache")).unwrap();
+        let model = dir.path().join("model");
+        std::fs::create_dir_all(&model).unwrap();
+        let weights = model.join("model.safetensors");
+        std::fs::write(&weights, [1u8, 2, 3]).unwrap();
+        let mtime = std::fs::metadata(&weights).unwrap().modified().unwrap();
+        let first = cache.fingerprint(&model).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        // In place, then the old mtime restored.
+        std::fs::write(&weights, [9u8, 9, 9]).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&weights)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        assert_eq!(std::fs::metadata(&weights).unwrap().modified().unwrap(), mtime);
+        let second = cache.fingerprint(&model).unwrap();
+        assert_ne!(first, second, "rewritten in place with the same size and mtime");
+        // A new file with the same size and mtime renamed over it.
+        let other = dir.path().join("other");
+        std::fs::write(&other, [1u8, 2, 3]).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&other)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        std::fs::rename(&other, &weights).unwrap();
+        assert_eq!(cache.fingerprint(&model).unwrap(), first, "the first content again");
     }
 
     #[test]

@@ -30,9 +30,12 @@ pub enum Error {
     /// A model failed while generating.
     #[error("{stage}: {reason}")]
     Generation { stage: String, reason: String },
-    /// Input the user gave cannot be used as it is.
+    /// Input the user gave cannot be used as it is (a bad argument, date, path or folder): exit status 2.
     #[error("{0}")]
     Usage(String),
+    /// The cache database cannot be opened, read or written.
+    #[error("{0}")]
+    Cache(String),
     /// `merge` found shards missing, failed or made differently; one line per shard, with its re-run command.
     #[error("the shards are not complete:\n{}\nthen run `tandem merge` again", .0.join("\n"))]
     ShardsIncomplete(Vec<String>),

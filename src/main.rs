@@ -18,6 +18,7 @@ use tandem::pipeline::{self, BriefOptions};
 use tandem::progress::Progress;
 use tandem::shard::{self, ShardSpec};
 
+const EXIT_USAGE: u8 = 2;
 const EXIT_SOME_FAILED: u8 = 3;
 const EXIT_UNTRANSLATED: u8 = 4;
 const EXIT_BELOW_MIN: u8 = 5;
@@ -264,7 +265,12 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("tandem: error: {}", error_chain(&e));
-            ExitCode::FAILURE
+            // Bad usage (an argument, a date, a folder) is 2, as clap's own parse errors: a scheduler can tell
+            // it from a failure worth retrying.
+            match e.downcast_ref::<tandem::Error>() {
+                Some(tandem::Error::Usage(_)) => ExitCode::from(EXIT_USAGE),
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -638,6 +644,8 @@ fn cmd_models_list(models_dir: &Path) -> Result<ExitCode> {
         let st = manifest::status(&manifest, models_dir, role)?;
         let state = if st.installed() {
             "installed"
+        } else if st.path.is_dir() {
+            "incomplete (runs refuse it until it is re-installed or removed)"
         } else {
             "missing"
         };

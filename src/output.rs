@@ -25,17 +25,35 @@ pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         let prefix = format!("{TEMP_PREFIX}{name}-");
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&prefix)
-            .suffix(TEMP_SUFFIX)
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+        // 0666 less the umask, as any file a program creates (0644 under 022): briefs are meant to be shared,
+        // and a temporary file's default 0600 would follow them into place.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let mut tmp = builder
             .tempfile_in(dir)
             .map_err(|e| Error::io(dir, e))?;
         tmp.write_all(contents).map_err(|e| Error::io(path, e))?;
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
         ready.push((tmp, path));
     }
+    let mut dirs: Vec<&Path> = Vec::new();
     for (tmp, path) in ready {
         tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+        if !dirs.contains(&parent(path)) {
+            dirs.push(parent(path));
+        }
+    }
+    // The renames are durable only once their folder is synced.
+    #[cfg(unix)]
+    for dir in dirs {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io(dir, e))?;
     }
     Ok(())
 }
@@ -86,6 +104,22 @@ fn parent(path: &Path) -> &Path {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Outputs get 0666 less the umask (0644 under the usual 022), not a temporary file's 0600.
+    #[cfg(unix)]
+    #[test]
+    fn outputs_follow_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("brief.json");
+        write_atomic(&path, b"{}").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // The test process's umask, read back from a file created the ordinary way.
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, b"").unwrap();
+        let expected = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, expected, "mode {mode:o}, umask gives {expected:o}");
+    }
 
     #[test]
     fn writes_and_replaces_without_leftovers() {

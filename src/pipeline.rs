@@ -81,6 +81,24 @@ impl InstalledModels {
             summarize: status(Role::SummarizeEn)?,
             en_fr: status(Role::TranslateEnFr)?,
         };
+        // A folder that exists but lacks files is a broken install, not an absent model: say which file.
+        if let Some(st) = models
+            .all()
+            .into_iter()
+            .find(|s| !s.installed() && s.path.is_dir())
+        {
+            return Err(Error::ModelInvalid {
+                role: st.role.name().to_string(),
+                dir: st.path.clone(),
+                reason: format!(
+                    "the folder is incomplete: {} missing. Re-install it (`{}`, or `tandem models import <dir> \
+                     --role {}`), or remove the folder to run without this model",
+                    st.missing.join(", "),
+                    st.install_command(),
+                    st.role
+                ),
+            });
+        }
         for st in models.all().into_iter().filter(|s| s.installed()) {
             check_model_dir(&st.path, st.spec.architecture).map_err(|reason| {
                 Error::ModelInvalid {
@@ -203,6 +221,10 @@ impl StageContext {
         let key = self.key(role)?;
         let name = self.model_name(&dir);
         let bar = self.progress.stage(role.name(), 0);
+        let load = || {
+            log_model_load(role, &dir, engine);
+            MarianTranslator::load_with_engine(role, &dir, device, engine)
+        };
         let result = run_cached(
             &mut self.cache,
             &key,
@@ -210,7 +232,7 @@ impl StageContext {
             texts,
             TRANSLATE_CHUNK,
             &bar,
-            || MarianTranslator::load_with_engine(role, &dir, device, engine),
+            load,
             |m, chunk| m.translate(chunk),
         )?;
         bar.finish_and_clear();
@@ -228,6 +250,10 @@ impl StageContext {
         let key = self.key(role)?;
         let name = self.model_name(&dir);
         let bar = self.progress.stage("summarize", 0);
+        let load = || {
+            log_model_load(role, &dir, engine);
+            BartSummarizer::load_with_engine(&dir, device, engine)
+        };
         let result = run_cached(
             &mut self.cache,
             &key,
@@ -235,12 +261,24 @@ impl StageContext {
             texts,
             SUMMARIZE_CHUNK,
             &bar,
-            || BartSummarizer::load_with_engine(&dir, device, engine),
+            load,
             |m, chunk| m.summarize(chunk, Lang::En),
         )?;
         bar.finish_and_clear();
         Ok(Some(result))
     }
+}
+
+/// Logs a model load: the role, the folder, the weights' fingerprint, the engine and what computes with it.
+fn log_model_load(role: Role, dir: &Path, engine: Engine) {
+    tracing::info!(
+        role = role.name(),
+        path = %dir.display(),
+        model = %rustbert::model_name(dir),
+        engine = engine.name(),
+        compute = %crate::models::compute_description(engine),
+        "model load"
+    );
 }
 
 /// Where an article's text stands during the model stages.
@@ -335,6 +373,9 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
         &ExtractiveSummarizer::default().model_name(),
     );
     stages.push(StageReport::plain("cluster", results.len(), started));
+    for f in &brief.skipped {
+        tracing::warn!(path = %f.path.display(), reason = %f.reason, "article skipped");
+    }
     let report = Report {
         tandem_version: env!("CARGO_PKG_VERSION").to_string(),
         articles_dir: opts.articles_dir.clone(),

@@ -85,10 +85,19 @@ pub fn run_cached<M>(
         .filter(|&i| outputs[i].is_none())
         .collect();
     let hits = distinct.len() - missing.len();
+    tracing::info!(
+        stage = %key.stage,
+        inputs = inputs.len(),
+        distinct = distinct.len(),
+        cache_hits = hits,
+        cache_misses = missing.len(),
+        "stage start"
+    );
     missing.sort_by_key(|&i| (distinct[i].chars().count(), i));
     bar.set_length(missing.len() as u64);
     let mut failed = 0;
     if !missing.is_empty() {
+        tracing::info!(stage = %key.stage, model = %key.model, settings = %key.settings, "loading the model");
         let mut model = load()?;
         for part in missing.chunks(chunk.max(1)) {
             let texts: Vec<String> = part.iter().map(|&i| distinct[i].clone()).collect();
@@ -129,6 +138,13 @@ pub fn run_cached<M>(
         failed,
         seconds: started.elapsed().as_secs_f64(),
     };
+    tracing::info!(
+        stage = %report.stage,
+        computed = report.model_calls,
+        failed = report.failed,
+        seconds = report.seconds,
+        "stage done"
+    );
     let outputs = index
         .into_iter()
         .map(|i| {

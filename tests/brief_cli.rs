@@ -293,7 +293,7 @@ fn an_output_folder_inside_the_articles_folder_is_refused() {
     std::fs::write(input.join("a.txt"), "Title\n\nSome body text here.\n").unwrap();
     let out = input.join("out");
     let run = run_brief(&input, &out, tmp.path(), &[]);
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.status.code(), Some(2), "bad usage is exit 2");
     assert!(String::from_utf8_lossy(&run.stderr).contains("inside the articles folder"));
     assert!(!out.exists());
 }
@@ -366,4 +366,41 @@ fn tandem_engine_and_rust_bert_make_the_same_brief_and_int8_is_named() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr)
         .contains("expected one of rust-bert, tandem, tandem-int8"));
+}
+
+/// `TANDEM_LOG=info` shows what a run did: each stage's start (inputs, cache hits and misses) and end, each
+/// model load with its folder, fingerprint, engine and CPU kernel, and every skipped file with its reason.
+#[test]
+fn tandem_log_info_logs_stages_model_loads_and_skipped_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let models = tmp.path().join("models");
+    common::import_roles(&models, &[Role::TranslateFrEn]);
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(articles().join("fr-pont.txt"), input.join("fr-pont.txt")).unwrap();
+    std::fs::write(input.join("broken.txt"), [0xffu8, 0x00, 0xfe, 0x00, 0x01]).unwrap();
+    let out = tmp.path().join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(["brief", input.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .arg("--models-dir")
+        .arg(&models)
+        .arg("--no-cache")
+        .env("TANDEM_LOG", "info")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(3), "{log}");
+    for needle in [
+        "stage start",
+        "stage=translate-fr-en",
+        "cache_misses=",
+        "model load",
+        "engine=\"tandem\"",
+        "compute=tandem engine, f32",
+        "stage done",
+        "article skipped",
+        "broken.txt",
+    ] {
+        assert!(log.contains(needle), "`{needle}` not logged:\n{log}");
+    }
 }

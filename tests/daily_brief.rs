@@ -318,8 +318,24 @@ fn date_selection_leaves_out_other_days_and_undated_articles_and_says_why() {
             "10/11/2025",
         ],
     );
-    assert_ne!(bad.status.code(), Some(0));
+    assert_eq!(bad.status.code(), Some(2), "a bad date is bad usage");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("expected a date as YYYY-MM-DD"));
+
+    let backwards = tandem(
+        &s,
+        &[
+            "brief",
+            input.to_str().unwrap(),
+            "--out",
+            s.root.join("x").to_str().unwrap(),
+            "--since",
+            "2025-11-10",
+            "--until",
+            "2025-11-09",
+        ],
+    );
+    assert_eq!(backwards.status.code(), Some(2), "--since after --until is bad usage");
+    assert!(String::from_utf8_lossy(&backwards.stderr).contains("is after --until"));
 }
 
 #[test]

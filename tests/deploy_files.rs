@@ -746,6 +746,10 @@ fn dockerfile_builds_from_the_repository_and_ships_only_binary_and_libtorch() {
 
 /// The files the builder copies from the context, put in a folder alone, make a package cargo resolves with the
 /// locked dependencies, and every file the sources include at compile time is among them.
+///
+/// Resolved offline for this machine's platform only (`--filter-platform`, the image builds for Linux): the
+/// packages that needs are exactly those this test's own build fetched, while an unfiltered resolve also wants
+/// Windows-only crates (`anstyle-wincon`, …) that only a cargo cache warmed by other work would hold.
 #[test]
 fn dockerfile_build_context_is_enough_to_build() {
     let tmp = tempfile::tempdir().unwrap();
@@ -762,6 +766,12 @@ fn dockerfile_build_context_is_enough_to_build() {
         }
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let version = run(Command::new(rustc).arg("-vV"));
+    let host = String::from_utf8_lossy(&version.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .expect("rustc -vV names the host triple");
     let meta = run(Command::new(cargo)
         .args([
             "metadata",
@@ -769,6 +779,8 @@ fn dockerfile_build_context_is_enough_to_build() {
             "--offline",
             "--format-version",
             "1",
+            "--filter-platform",
+            &host,
             "--manifest-path",
         ])
         .arg(ctx.join("Cargo.toml")));

@@ -110,3 +110,14 @@ fn a_missing_tokenizer_file_is_reported_as_a_missing_model_with_the_file_named()
         "{stderr}"
     );
 }
+
+/// A model folder with a file missing is an error naming the file, not "not installed": the run does not fall
+/// back to extractive summaries and exit 0.
+#[test]
+fn a_half_installed_model_is_an_error_naming_the_missing_file() {
+    let e = broken(Role::SummarizeEn, |dir| {
+        std::fs::remove_file(dir.join("vocab.json")).unwrap();
+    });
+    assert!(e.contains("incomplete: vocab.json missing"), "{e}");
+    assert!(e.contains("tandem models import"), "{e}");
+}

@@ -156,3 +156,183 @@ fn float_engine_matches_transformers_bart() {
     let (role, architecture, fixture) = FIXTURES[2];
     float_engine_case(role, architecture, fixture);
 }
+
+/// Share of rows int8 generates exactly as float (= transformers) does, over every case of `fixture`.
+fn int8_agreement(role: Role, fixture: &str) -> (usize, usize) {
+    let parity = common::parity::load(fixture);
+    let (_dir, path) = imported(role);
+    let int8 = Model::load(&path, tch::Device::Cpu, Precision::Int8).unwrap();
+    let (mut same, mut total) = (0, 0);
+    for case in &parity.cases {
+        let got =
+            tandem::engine::generate(&int8, &parity.input_ids, &case.settings.to_generation())
+                .unwrap();
+        let agree = got.iter().zip(&case.output_ids).filter(|(g, e)| g == e).count();
+        eprintln!(
+            "{fixture} / {}: int8 = float on {agree} of {} sentences",
+            case.name,
+            got.len()
+        );
+        same += agree;
+        total += got.len();
+    }
+    (same, total)
+}
+
+/// int8 generates the very sentence float does for at least 80 % of each trained fixture's sentences, on this
+/// CPU's int8 kernel (named in the log).
+#[test]
+fn int8_engine_agrees_with_float_on_most_sentences() {
+    let path = tandem::engine::layers::int8_path().unwrap();
+    for (role, _, fixture) in FIXTURES {
+        let (same, total) = int8_agreement(role, fixture);
+        let share = same as f64 / total as f64;
+        eprintln!(
+            "int8 path: {}; {fixture}: {same} of {total} sentences ({share:.3}) identical to float",
+            path.describe()
+        );
+        assert!(
+            share >= 0.8,
+            "{fixture}: int8 agrees with float on {same} of {total} sentences ({})",
+            path.describe()
+        );
+    }
+}
+
+/// The same bar on fbgemm's AVX2 kernel, forced with `FBGEMM_ENABLE_INSTRUCTIONS=AVX2` in a child run of this
+/// test binary: on a VNNI machine that is the path AVX2 laptops take; on an AVX2 machine the same path again.
+#[test]
+fn int8_engine_agrees_with_float_on_the_forced_avx2_kernel() {
+    if std::env::var_os("FBGEMM_ENABLE_INSTRUCTIONS").is_some() {
+        return; // the child
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "int8_engine_agrees_with_float_on_most_sentences",
+            "--exact",
+            "--nocapture",
+        ])
+        .env("FBGEMM_ENABLE_INSTRUCTIONS", "AVX2")
+        .output()
+        .unwrap();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "int8 on the AVX2 kernel:\n{log}");
+    assert!(
+        log.contains("int16-saturating pairs: pair-limited 8-bit weights") && log.contains("1 passed"),
+        "the child did not run on the AVX2 kernel:\n{log}"
+    );
+}
+
+fn tandem(args: &[&str], models_dir: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(args)
+        .arg("--models-dir")
+        .arg(models_dir)
+        .env_remove("TANDEM_MODELS")
+        .env("TANDEM_CACHE_DIR", models_dir.with_extension("cache"))
+        .output()
+        .unwrap()
+}
+
+/// `tandem translate` with each engine on the trained fr→en model: every sentence is transformers' translation
+/// under the model's own generation config (beam 4, renormalized logits); int8 on most of them.
+#[test]
+fn tandem_translate_gives_transformers_sentences_with_every_engine() {
+    let parity = common::parity::load("stop-marian-fr-en.json");
+    let case = parity
+        .cases
+        .iter()
+        .find(|c| c.name == "generation_config")
+        .expect("a case with the folder's own generation settings");
+    assert_eq!(case.output_text.len(), parity.inputs.len());
+    let tmp = tempfile::tempdir().unwrap();
+    let models = tmp.path().join("models");
+    common::import_stopping_roles(&models, &[Role::TranslateFrEn]);
+    let article = tmp.path().join("article.txt");
+    // A title line, then one sentence per paragraph, so each is translated as transformers was given it.
+    let body: Vec<&str> = parity.inputs[1..].iter().map(String::as_str).collect();
+    std::fs::write(
+        &article,
+        format!("{}\n\n{}\n", parity.inputs[0], body.join("\n\n")),
+    )
+    .unwrap();
+    for engine in ["tandem", "rust-bert", "tandem-int8"] {
+        let out = tmp.path().join(format!("out-{engine}"));
+        let run = tandem(
+            &[
+                "translate",
+                article.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--engine",
+                engine,
+                "--lang",
+                "fr",
+            ],
+            &models,
+        );
+        assert!(
+            run.status.success(),
+            "{engine}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.join("article.en.json")).unwrap(),
+        )
+        .unwrap();
+        let mut got = vec![json["title"]["en"].as_str().unwrap().to_string()];
+        for p in json["paragraphs"].as_array().unwrap() {
+            for s in p.as_array().unwrap() {
+                got.push(s["en"].as_str().unwrap().to_string());
+            }
+        }
+        assert_eq!(got.len(), case.output_text.len(), "{engine}");
+        let same = got.iter().zip(&case.output_text).filter(|(g, e)| g == e).count();
+        eprintln!("tandem translate --engine {engine}: {same} of {} sentences as transformers", got.len());
+        if engine == "tandem-int8" {
+            assert!(5 * same >= 4 * got.len(), "int8: {same} of {}", got.len());
+        } else {
+            assert_eq!(got, case.output_text, "{engine}");
+        }
+    }
+}
+
+/// `tandem brief` with the default engine and all three trained models: the batch where rows stop at
+/// different steps goes through every stage (this panicked before), and every article becomes an item.
+#[test]
+fn a_brief_with_models_that_stop_completes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let models = tmp.path().join("models");
+    common::import_stopping_roles(
+        &models,
+        &[Role::TranslateFrEn, Role::SummarizeEn, Role::TranslateEnFr],
+    );
+    let out = tmp.path().join("out");
+    let articles = common::fixtures().join("articles");
+    let run = tandem(
+        &[
+            "brief",
+            articles.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &models,
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let brief: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
+    common::assert_valid_brief(&brief);
+    assert!(brief["skipped"].as_array().unwrap().is_empty(), "{brief}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert!(
+        report["compute"].as_str().unwrap().starts_with("tandem engine, f32"),
+        "{report}"
+    );
+}

@@ -410,7 +410,7 @@ fn shards_made_differently_are_refused() {
     // Shards of another shard count in the same folder are not mixed in.
     assert_eq!(shard(&s, &shards, &cache, 0, 3, &[]).status.code(), Some(0));
     let run = merge(&s, &shards, &out);
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.status.code(), Some(2));
     assert!(
         stderr(&run).contains("different shard counts"),
         "{}",

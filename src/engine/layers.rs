@@ -140,7 +140,10 @@ pub fn int8_path() -> Result<Int8Path> {
         })
     })
     .clone()
-    .map_err(Error::Usage)
+    .map_err(|reason| Error::Generation {
+        stage: "int8".into(),
+        reason,
+    })
 }
 
 /// All-(−1) weights (quantized to −127) times all-ones activations (quantized to 255): every pair of products
@@ -201,9 +204,10 @@ impl Linear {
 fn quantize(weight: &Tensor, bias: Option<Tensor>, scheme: WeightScheme) -> Result<Linear> {
     let size = weight.size();
     if size.len() != 2 {
-        return Err(Error::Usage(format!(
-            "int8 linear needs a 2-D weight, got {size:?}"
-        )));
+        return Err(Error::Generation {
+            stage: "int8".into(),
+            reason: format!("int8 linear needs a 2-D weight, got {size:?}"),
+        });
     }
     let (n, k) = (size[0], size[1]);
     let weight = weight.to_kind(Kind::Float).contiguous();
@@ -229,11 +233,14 @@ fn quantize(weight: &Tensor, bias: Option<Tensor>, scheme: WeightScheme) -> Resu
         .sum_dim_intlist([1].as_slice(), false, Kind::Int)
         .to_kind(Kind::Int)
         .contiguous();
-    let packed = q.f_fbgemm_pack_quantized_matrix().map_err(|e| {
-        Error::Usage(format!(
-            "fbgemm int8 packing failed ({e}); this libtorch may lack fbgemm: use the float engine"
-        ))
-    })?;
+    let packed = q
+        .f_fbgemm_pack_quantized_matrix()
+        .map_err(|e| Error::Generation {
+            stage: "int8".into(),
+            reason: format!(
+                "fbgemm int8 packing failed ({e}); this libtorch may lack fbgemm: use --engine tandem"
+            ),
+        })?;
     let row_scale = row_scale.reshape([n]);
     let scaled_bias = match bias {
         Some(b) => (b.to_kind(Kind::Float) / &row_scale).contiguous(),

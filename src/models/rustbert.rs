@@ -514,9 +514,7 @@ impl MarianTranslator {
         engine: Engine,
     ) -> Result<MarianTranslator> {
         if role == Role::SummarizeEn {
-            return Err(Error::Usage(
-                "summarize-en is not a translation role".into(),
-            ));
+            return Err(invalid(role, dir, "summarize-en is not a translation role"));
         }
         Ok(MarianTranslator {
             model: Seq2Seq::load_with_engine(role, Architecture::Marian, dir, device, engine)?,
@@ -600,9 +598,10 @@ impl Summarizer for BartSummarizer {
 
     fn summarize(&mut self, texts: &[String], lang: Lang) -> Result<Vec<String>> {
         if lang != Lang::En {
-            return Err(Error::Usage(format!(
-                "the BART summarizer reads English only, got {lang}"
-            )));
+            return Err(Error::Generation {
+                stage: "summarize".into(),
+                reason: format!("the BART summarizer reads English only, got {lang}"),
+            });
         }
         let model = &self.model;
         let mut pieces = Vec::new();
