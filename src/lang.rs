@@ -48,7 +48,8 @@ pub enum Detected {
 /// Detects the language of `text` among all the languages `whatlang` knows, so that Spanish or German text is
 /// reported as unsupported rather than forced into English or French.
 pub fn detect(text: &str) -> Detected {
-    match whatlang::detect(text) {
+    let words = linguistic_text(text);
+    match whatlang::detect(if words.trim().is_empty() { text } else { &words }) {
         Some(info) => match info.lang() {
             whatlang::Lang::Eng => Detected::Supported {
                 lang: Lang::En,
@@ -68,6 +69,16 @@ pub fn detect(text: &str) -> Detected {
     }
 }
 
+/// The text's words, without what is not language: runs of 30 or more characters without a space (base64 images,
+/// long URLs and hashes left in scraped pages) and anything with `://`. A short article carrying such a blob
+/// would otherwise be detected from the blob's letter statistics.
+fn linguistic_text(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| w.chars().count() < 30 && !w.contains("://"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +95,34 @@ mod tests {
             detect(fr),
             Detected::Supported { lang: Lang::Fr, .. }
         ));
+    }
+
+    /// A short French article with a base64 image and a URL left in its text is still French.
+    #[test]
+    fn a_blob_in_the_text_does_not_decide_the_language() {
+        // Pseudo-random base64, as an inlined image is: alone with the sentence, whatlang calls it Catalan,
+        // Javanese or English.
+        let mut state = 42u64;
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let blob: String = (0..3000)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                alphabet[((state >> 33) % 64) as usize] as char
+            })
+            .collect();
+        for text in [
+            format!("Le maire a inauguré le nouveau pont samedi matin. {blob}"),
+            format!("Le maire a inauguré le pont. data:image/png;base64,{blob}"),
+            format!("Le pont ouvre lundi. {blob} Voir https://exemple.fr/galerie/{blob}"),
+        ] {
+            assert!(
+                matches!(detect(&text), Detected::Supported { lang: Lang::Fr, .. }),
+                "{:?}",
+                detect(&text)
+            );
+        }
     }
 
     #[test]

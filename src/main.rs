@@ -139,7 +139,7 @@ struct RunArgs {
     device: DeviceArg,
     /// What runs the models: tandem's engine (CPU; same tokens as transformers), its int8 variant (faster, close
     /// to but not identical with float), or rust-bert (the reference; CPU or CUDA).
-    #[arg(long, default_value = "tandem", value_parser = parse_engine)]
+    #[arg(long, default_value_t = Engine::default(), value_parser = parse_engine)]
     engine: Engine,
 }
 

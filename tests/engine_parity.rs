@@ -119,51 +119,8 @@ fn engine_names_round_trip() {
         assert_eq!(engine.name().parse::<Engine>().unwrap(), engine);
     }
     assert!("fast".parse::<Engine>().is_err());
-    assert_eq!(Engine::default(), Engine::RustBert);
+    assert_eq!(Engine::default(), Engine::Tandem, "one default: the command line's");
 }
 
-/// Share of positions where two id rows agree (over the longer row's length).
-fn agreement(a: &[Vec<i64>], b: &[Vec<i64>]) -> f64 {
-    let (mut same, mut total) = (0usize, 0usize);
-    for (x, y) in a.iter().zip(b) {
-        total += x.len().max(y.len());
-        same += x.iter().zip(y).filter(|(p, q)| p == q).count();
-    }
-    same as f64 / total.max(1) as f64
-}
-
-#[test]
-fn int8_engine_stays_close_to_float() {
-    // int8 is not bit-identical; this pins how close it stays on the fixtures (measured: see the message).
-    for (role, fixture) in [
-        (Role::TranslateFrEn, "marian-fr-en.json"),
-        (Role::TranslateEnFr, "marian-en-fr.json"),
-        (Role::SummarizeEn, "bart-cnn.json"),
-    ] {
-        let parity = parity(fixture);
-        let dir = imported(role);
-        let path = common::role_path(dir.path(), role);
-        let int8 = Model::load(&path, tch::Device::Cpu, Precision::Int8).unwrap();
-        let (mut same, mut total) = (0.0, 0.0);
-        for case in &parity.cases {
-            let got =
-                tandem::engine::generate(&int8, &parity.input_ids, &case.settings.to_generation())
-                    .unwrap();
-            let share = agreement(&got, &case.output_ids);
-            eprintln!("{fixture} / {}: int8 agreement {share:.3}", case.name);
-            same += share;
-            total += 1.0;
-            for (row, expected) in got.iter().zip(&case.output_ids) {
-                assert_eq!(row[0], expected[0], "{fixture} / {}", case.name);
-                assert!(row.len() <= case.settings.max_length as usize);
-            }
-        }
-        // The random tiny models produce near-ties (repeated tokens), so one flipped token changes the rest of
-        // the row; measured on this machine: 0.73 (fr-en), 0.77 (en-fr), 0.76 (bart) mean positional agreement.
-        assert!(
-            same / total >= 0.6,
-            "{fixture}: int8 agreement {}",
-            same / total
-        );
-    }
-}
+// int8 is measured where it means something: on the trained natural-stop fixtures (tests/natural_stop.rs),
+// whole sentences against float, on this CPU's int8 kernel and on the forced AVX2 one.

@@ -21,10 +21,11 @@ use std::path::Path;
 /// What runs the generation of a Marian/BART model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Engine {
-    /// rust-bert 0.23's generators: the reference.
-    #[default]
+    /// rust-bert 0.23's generators: the reference, and the engine for CUDA.
     RustBert,
-    /// tandem's own engine (src/engine), f32: token-identical to rust-bert and transformers on the parity fixtures.
+    /// tandem's own engine (src/engine), f32: token-identical to transformers on the parity fixtures. The
+    /// default, of the library and of the command line alike.
+    #[default]
     Tandem,
     /// tandem's own engine with int8 linear layers (fbgemm): faster, close to but not identical with f32.
     TandemInt8,

@@ -1,9 +1,10 @@
 //! Token-budget chunking: groups consecutive sentences into model inputs that fit the model's budget, so no
-//! input is ever truncated. A single sentence over the budget is split between words.
+//! input is ever truncated. A single sentence over the budget is split between words, and a single "word" over
+//! it (a base64 image or a long URL left in scraped text) between characters, at the longest prefix that fits.
 
 /// Groups `sentences` into chunks whose token count (as measured by `count`) stays within `budget`.
-/// A sentence longer than the budget on its own is cut between words into pieces that fit
-/// (a single word over the budget becomes its own piece; the model then sees it whole or split by the caller).
+/// A sentence longer than the budget on its own is cut between words into pieces that fit, and a word longer
+/// than the budget into pieces of characters that fit; every character is kept, in order.
 pub fn chunk_to_budget(
     sentences: &[String],
     budget: usize,
@@ -39,6 +40,13 @@ fn fit_sentence(sentence: &str, budget: usize, count: &dyn Fn(&str) -> usize) ->
     let mut pieces = Vec::new();
     let mut current = String::new();
     for word in sentence.split_whitespace() {
+        if count(word) > budget {
+            if !current.is_empty() {
+                pieces.push(std::mem::take(&mut current));
+            }
+            pieces.extend(split_word(word, budget, count));
+            continue;
+        }
         let candidate = if current.is_empty() {
             word.to_string()
         } else {
@@ -53,6 +61,29 @@ fn fit_sentence(sentence: &str, budget: usize, count: &dyn Fn(&str) -> usize) ->
     }
     if !current.is_empty() {
         pieces.push(current);
+    }
+    pieces
+}
+
+/// Cuts a whitespace-free `word` into the longest character prefixes that fit `budget` (binary search on the
+/// number of characters, the count being monotone in practice); a prefix of one character always goes through.
+fn split_word(word: &str, budget: usize, count: &dyn Fn(&str) -> usize) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start < chars.len() {
+        let piece = |n: usize| chars[start..start + n].iter().collect::<String>();
+        let (mut lo, mut hi) = (1, chars.len() - start);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if count(&piece(mid)) <= budget {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        pieces.push(piece(lo));
+        start += lo;
     }
     pieces
 }
@@ -85,5 +116,25 @@ mod tests {
         assert_eq!(chunks.len(), 3);
         assert!(chunks.iter().all(|c| words(c) <= 10));
         assert_eq!(chunks.join(" "), long);
+    }
+
+    /// A 6,000-character run without spaces (a base64 image in a scraped page) inside a sentence: cut into pieces
+    /// within the budget, the words around it kept whole, every character kept in order.
+    #[test]
+    fn a_word_over_the_budget_is_cut_between_characters() {
+        let blob: String = (0..6000)
+            .map(|i| char::from(b'A' + (i % 26) as u8))
+            .collect();
+        let sentence = format!("Voir l'image {blob} ci-dessous.");
+        // about 4 characters a token, as a subword tokenizer gives on such text
+        let tokens = |s: &str| s.split_whitespace().map(|w| w.chars().count().div_ceil(4)).sum::<usize>() + 1;
+        let chunks = chunk_to_budget(std::slice::from_ref(&sentence), 512, &tokens);
+        assert!(chunks.len() >= 3, "{} chunks", chunks.len());
+        assert!(chunks.iter().all(|c| tokens(c) <= 512));
+        assert!(chunks[0].starts_with("Voir l'image"));
+        assert!(chunks.last().unwrap().ends_with("ci-dessous."));
+        let rejoined: String = chunks.concat().split_whitespace().collect();
+        let original: String = sentence.split_whitespace().collect();
+        assert_eq!(rejoined, original);
     }
 }
