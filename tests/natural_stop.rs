@@ -366,3 +366,52 @@ fn rust_bert_matches_transformers_where_renormalization_cannot_differ() {
         }
     }
 }
+
+/// A model error on one article fails that article alone: an English article whose text holds a literal
+/// `<mask>` (the real distilbart vocabulary's id 50264, one past its 50,264 embedding rows) cannot be summarized.
+/// The run goes on, briefs the other articles, names the failed one with the reason in `skipped`, the report and
+/// stderr, and exits 3.
+#[test]
+fn a_model_error_fails_only_its_article() {
+    let tmp = tempfile::tempdir().unwrap();
+    let models = tmp.path().join("models");
+    common::import_stopping_roles(&models, &[Role::SummarizeEn]);
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let fixtures = common::fixtures().join("articles");
+    std::fs::copy(fixtures.join("en-port-strike.txt"), input.join("en-port-strike.txt")).unwrap();
+    std::fs::write(
+        input.join("en-masked.txt"),
+        "Masked words in a quiz\n\nThe quiz asked readers to fill the <mask> in each sentence of the story. \
+         The answers will be published on Monday with the names of the winners.\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let run = tandem(
+        &["brief", input.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &models,
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("en-masked.txt") && stderr.contains("summary failed"),
+        "{stderr}"
+    );
+    let brief: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
+    common::assert_valid_brief(&brief);
+    let skipped = brief["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{brief}");
+    assert!(skipped[0]["path"].as_str().unwrap().ends_with("en-masked.txt"));
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("outside the vocabulary"),
+        "{brief}"
+    );
+    assert_eq!(brief["items"].as_array().unwrap().len(), 1, "{brief}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["skipped"], brief["skipped"]);
+}
