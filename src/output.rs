@@ -34,9 +34,7 @@ pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
-        let mut tmp = builder
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, e))?;
+        let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
         tmp.write_all(contents).map_err(|e| Error::io(path, e))?;
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
         ready.push((tmp, path));

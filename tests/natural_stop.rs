@@ -136,7 +136,11 @@ fn float_engine_case(role: Role, architecture: Architecture, fixture: &str) {
         Seq2Seq::load_with_engine(role, architecture, &path, tch::Device::Cpu, Engine::Tandem)
             .unwrap();
     let refs: Vec<&str> = parity.inputs.iter().map(String::as_str).collect();
-    assert_eq!(model.encode(&refs), parity.input_ids, "{fixture}: input ids");
+    assert_eq!(
+        model.encode(&refs),
+        parity.input_ids,
+        "{fixture}: input ids"
+    );
 }
 
 #[test]
@@ -167,7 +171,11 @@ fn int8_agreement(role: Role, fixture: &str) -> (usize, usize) {
         let got =
             tandem::engine::generate(&int8, &parity.input_ids, &case.settings.to_generation())
                 .unwrap();
-        let agree = got.iter().zip(&case.output_ids).filter(|(g, e)| g == e).count();
+        let agree = got
+            .iter()
+            .zip(&case.output_ids)
+            .filter(|(g, e)| g == e)
+            .count();
         eprintln!(
             "{fixture} / {}: int8 = float on {agree} of {} sentences",
             case.name,
@@ -222,7 +230,8 @@ fn int8_engine_agrees_with_float_on_the_forced_avx2_kernel() {
     );
     assert!(out.status.success(), "int8 on the AVX2 kernel:\n{log}");
     assert!(
-        log.contains("int16-saturating pairs: pair-limited 8-bit weights") && log.contains("1 passed"),
+        log.contains("int16-saturating pairs: pair-limited 8-bit weights")
+            && log.contains("1 passed"),
         "the child did not run on the AVX2 kernel:\n{log}"
     );
 }
@@ -280,10 +289,9 @@ fn tandem_translate_gives_transformers_sentences_with_every_engine() {
             "{engine}: {}",
             String::from_utf8_lossy(&run.stderr)
         );
-        let json: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(out.join("article.en.json")).unwrap(),
-        )
-        .unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("article.en.json")).unwrap())
+                .unwrap();
         let mut got = vec![json["title"]["en"].as_str().unwrap().to_string()];
         for p in json["paragraphs"].as_array().unwrap() {
             for s in p.as_array().unwrap() {
@@ -291,8 +299,15 @@ fn tandem_translate_gives_transformers_sentences_with_every_engine() {
             }
         }
         assert_eq!(got.len(), case.output_text.len(), "{engine}");
-        let same = got.iter().zip(&case.output_text).filter(|(g, e)| g == e).count();
-        eprintln!("tandem translate --engine {engine}: {same} of {} sentences as transformers", got.len());
+        let same = got
+            .iter()
+            .zip(&case.output_text)
+            .filter(|(g, e)| g == e)
+            .count();
+        eprintln!(
+            "tandem translate --engine {engine}: {same} of {} sentences as transformers",
+            got.len()
+        );
         if engine == "tandem-int8" {
             assert!(5 * same >= 4 * got.len(), "int8: {same} of {}", got.len());
         } else {
@@ -332,7 +347,10 @@ fn a_brief_with_models_that_stop_completes() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert!(
-        report["compute"].as_str().unwrap().starts_with("tandem engine, f32"),
+        report["compute"]
+            .as_str()
+            .unwrap()
+            .starts_with("tandem engine, f32"),
         "{report}"
     );
 }
@@ -351,10 +369,15 @@ fn rust_bert_matches_transformers_where_renormalization_cannot_differ() {
         let model = Seq2Seq::load(role, architecture, &path, tch::Device::Cpu).unwrap();
         for case in &parity.cases {
             let s = &case.settings;
-            let bans_in_beams =
-                s.num_beams > 1 && (s.min_length > 0 || s.no_repeat_ngram_size > 0);
-            let got = model.generate_ids(&parity.input_ids, &s.to_generation()).unwrap();
-            let same = got.iter().zip(&case.output_ids).filter(|(g, e)| g == e).count();
+            let bans_in_beams = s.num_beams > 1 && (s.min_length > 0 || s.no_repeat_ngram_size > 0);
+            let got = model
+                .generate_ids(&parity.input_ids, &s.to_generation())
+                .unwrap();
+            let same = got
+                .iter()
+                .zip(&case.output_ids)
+                .filter(|(g, e)| g == e)
+                .count();
             eprintln!(
                 "rust-bert {fixture} / {}: {same} of {} rows as transformers",
                 case.name,
@@ -379,7 +402,11 @@ fn a_model_error_fails_only_its_article() {
     let input = tmp.path().join("in");
     std::fs::create_dir(&input).unwrap();
     let fixtures = common::fixtures().join("articles");
-    std::fs::copy(fixtures.join("en-port-strike.txt"), input.join("en-port-strike.txt")).unwrap();
+    std::fs::copy(
+        fixtures.join("en-port-strike.txt"),
+        input.join("en-port-strike.txt"),
+    )
+    .unwrap();
     std::fs::write(
         input.join("en-masked.txt"),
         "Masked words in a quiz\n\nThe quiz asked readers to fill the <mask> in each sentence of the story. \
@@ -388,7 +415,12 @@ fn a_model_error_fails_only_its_article() {
     .unwrap();
     let out = tmp.path().join("out");
     let run = tandem(
-        &["brief", input.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "brief",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         &models,
     );
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -402,7 +434,10 @@ fn a_model_error_fails_only_its_article() {
     common::assert_valid_brief(&brief);
     let skipped = brief["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{brief}");
-    assert!(skipped[0]["path"].as_str().unwrap().ends_with("en-masked.txt"));
+    assert!(skipped[0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("en-masked.txt"));
     assert!(
         skipped[0]["reason"]
             .as_str()
