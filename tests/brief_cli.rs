@@ -2,22 +2,11 @@
 //! and with no models at all (the offline default).
 mod common;
 
+use common::tandem;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tandem::models::manifest::Role;
-
-fn tandem(args: &[&str], models_dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .args(args)
-        .arg("--models-dir")
-        .arg(models_dir)
-        .env_remove("TANDEM_MODELS")
-        // each test's own cache, beside its models
-        .env("TANDEM_CACHE_DIR", models_dir.with_extension("cache"))
-        .output()
-        .unwrap()
-}
 
 fn articles() -> PathBuf {
     common::fixtures().join("articles")

@@ -236,16 +236,7 @@ fn int8_engine_agrees_with_float_on_the_forced_avx2_kernel() {
     );
 }
 
-fn tandem(args: &[&str], models_dir: &std::path::Path) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .args(args)
-        .arg("--models-dir")
-        .arg(models_dir)
-        .env_remove("TANDEM_MODELS")
-        .env("TANDEM_CACHE_DIR", models_dir.with_extension("cache"))
-        .output()
-        .unwrap()
-}
+use common::tandem;
 
 /// `tandem translate` with each engine on the trained fr→en model: every sentence is transformers' translation
 /// under the model's own generation config (beam 4, renormalized logits); int8 on most of them.
@@ -449,4 +440,40 @@ fn a_model_error_fails_only_its_article() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["skipped"], brief["skipped"]);
+}
+
+/// The real opus-mt SentencePiece models normalize with `nmt_nfkc`, which trims the text and collapses runs of
+/// whitespace (tabs, double spaces, no-break and thin spaces included): the ids transformers' MarianTokenizer
+/// gives such scraped-news lines (tests/fixtures/parity/marian-whitespace.json, made with transformers 4.46.3
+/// from these folders' files) are the ids tandem feeds both engines.
+#[test]
+fn marian_tokenization_collapses_whitespace_as_sentencepiece_does() {
+    let text =
+        std::fs::read_to_string(common::fixtures().join("parity/marian-whitespace.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for (role, name) in [
+        (Role::TranslateFrEn, "stop-marian-fr-en"),
+        (Role::TranslateEnFr, "stop-marian-en-fr"),
+    ] {
+        let (_dir, path) = imported(role);
+        let model = Seq2Seq::load_with_engine(
+            role,
+            Architecture::Marian,
+            &path,
+            tch::Device::Cpu,
+            Engine::Tandem,
+        )
+        .unwrap();
+        let texts: Vec<&str> = doc[name]["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        let expected: Vec<Vec<i64>> = serde_json::from_value(doc[name]["ids"].clone()).unwrap();
+        assert_eq!(texts.len(), 5);
+        for (t, e) in texts.iter().zip(&expected) {
+            assert_eq!(&model.encode(&[t])[0], e, "{name}: {t:?}");
+        }
+    }
 }

@@ -97,8 +97,14 @@ pub fn output_settings(dir: &Path, architecture: Architecture, engine: Engine) -
         Engine::TandemInt8 => compute_description(engine),
         other => other.to_string(),
     };
+    // Marian inputs have their whitespace collapsed before tokenizing (as SentencePiece's normalizer does);
+    // outputs cached before that rule are not served for it.
+    let tokenization = match architecture {
+        Architecture::Marian => "; whitespace=collapsed",
+        Architecture::Bart => "",
+    };
     Ok(format!(
-        "engine={engine}; {settings:?}; max_input_tokens={positions}"
+        "engine={engine}; {settings:?}; max_input_tokens={positions}{tokenization}"
     ))
 }
 

@@ -293,8 +293,21 @@ impl Seq2Seq {
         }
     }
 
-    /// Token ids of each text, special tokens included, never truncated.
+    /// Token ids of each text, special tokens included, never truncated. For Marian the text is first trimmed
+    /// and its runs of whitespace collapsed to one space, as the opus-mt SentencePiece models' `nmt_nfkc`
+    /// normalizer does (rust_tokenizers does not, and gave an extra `▁` token at a tab, a double or a trailing
+    /// space).
     pub fn encode(&self, texts: &[&str]) -> Vec<Vec<i64>> {
+        let collapsed: Vec<String>;
+        let texts: &[&str] = if self.role == Role::SummarizeEn {
+            texts
+        } else {
+            collapsed = texts
+                .iter()
+                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect();
+            &collapsed.iter().map(String::as_str).collect::<Vec<_>>()
+        };
         self.tokenizer()
             .encode_list(texts, usize::MAX, &TruncationStrategy::DoNotTruncate, 0)
             .into_iter()

@@ -31,11 +31,20 @@ pub fn stopping_fixture(role: Role) -> PathBuf {
 
 /// Imports the trained natural-stop fixtures of `roles` into `models_dir`, as `tandem models import` would.
 pub fn import_stopping_roles(models_dir: &Path, roles: &[Role]) {
+    import_fixtures(models_dir, roles, stopping_fixture);
+}
+
+/// Imports the fixture models of `roles` into `models_dir`, as `tandem models import` would.
+pub fn import_roles(models_dir: &Path, roles: &[Role]) {
+    import_fixtures(models_dir, roles, hf_fixture);
+}
+
+fn import_fixtures(models_dir: &Path, roles: &[Role], fixture: fn(Role) -> PathBuf) {
     let manifest = Manifest::builtin();
     for &role in roles {
         let spec = manifest.spec(role).unwrap();
         tandem::models::import::import_hf(
-            &stopping_fixture(role),
+            &fixture(role),
             spec.architecture,
             &models_dir.join(&spec.dir),
             None,
@@ -44,19 +53,16 @@ pub fn import_stopping_roles(models_dir: &Path, roles: &[Role]) {
     }
 }
 
-/// Imports the fixture models of `roles` into `models_dir`, as `tandem models import` would.
-pub fn import_roles(models_dir: &Path, roles: &[Role]) {
-    let manifest = Manifest::builtin();
-    for &role in roles {
-        let spec = manifest.spec(role).unwrap();
-        tandem::models::import::import_hf(
-            &hf_fixture(role),
-            spec.architecture,
-            &models_dir.join(&spec.dir),
-            None,
-        )
-        .unwrap();
-    }
+/// The `tandem` binary with `args`, on the models in `models_dir` and a cache of its own beside them.
+pub fn tandem(args: &[&str], models_dir: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(args)
+        .arg("--models-dir")
+        .arg(models_dir)
+        .env_remove("TANDEM_MODELS")
+        .env("TANDEM_CACHE_DIR", models_dir.with_extension("cache"))
+        .output()
+        .unwrap()
 }
 
 /// Where `role` lives under `models_dir`.
