@@ -94,30 +94,18 @@ fn tokenizer_files_of_another_model_are_refused() {
     assert!(e.contains("merges.txt: not a BPE merges file"), "{e}");
 }
 
-#[test]
-fn a_missing_tokenizer_file_is_reported_as_a_missing_model_with_the_file_named() {
-    let tmp = tempfile::tempdir().unwrap();
-    let models = tmp.path().join("models");
-    common::import_roles(&models, &Role::ALL);
-    std::fs::remove_file(common::role_path(&models, Role::TranslateEnFr).join("source.spm"))
-        .unwrap();
-    let out = run(&models, tmp.path());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    // The run goes on without that model; the French sides say they are not translated.
-    assert_eq!(out.status.code(), Some(4), "{stderr}");
-    assert!(
-        stderr.contains("model `translate-en-fr`") && stderr.contains("source.spm missing in"),
-        "{stderr}"
-    );
-}
-
-/// A model folder with a file missing is an error naming the file, not "not installed": the run does not fall
-/// back to extractive summaries and exit 0.
+/// A model folder with a file missing is an error naming the file, before any work — not "not installed": the
+/// run used to fall back to extractive summaries and exit 0, or leave the French sides untranslated (exit 4).
 #[test]
 fn a_half_installed_model_is_an_error_naming_the_missing_file() {
-    let e = broken(Role::SummarizeEn, |dir| {
-        std::fs::remove_file(dir.join("vocab.json")).unwrap();
-    });
-    assert!(e.contains("incomplete: vocab.json missing"), "{e}");
-    assert!(e.contains("tandem models import"), "{e}");
+    for (role, file) in [
+        (Role::SummarizeEn, "vocab.json"),
+        (Role::TranslateEnFr, "source.spm"),
+    ] {
+        let e = broken(role, |dir| {
+            std::fs::remove_file(dir.join(file)).unwrap();
+        });
+        assert!(e.contains(&format!("incomplete: {file} missing")), "{e}");
+        assert!(e.contains("tandem models import"), "{e}");
+    }
 }
