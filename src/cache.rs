@@ -184,7 +184,10 @@ impl Cache {
         #[cfg(unix)]
         let (inode, ctime_ns) = {
             use std::os::unix::fs::MetadataExt;
-            (meta.ino() as i64, meta.ctime() * 1_000_000_000 + meta.ctime_nsec())
+            (
+                meta.ino() as i64,
+                meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
+            )
         };
         #[cfg(not(unix))]
         let (inode, ctime_ns) = (0i64, 0i64);
@@ -397,9 +400,15 @@ mod tests {
             .unwrap()
             .set_modified(mtime)
             .unwrap();
-        assert_eq!(std::fs::metadata(&weights).unwrap().modified().unwrap(), mtime);
+        assert_eq!(
+            std::fs::metadata(&weights).unwrap().modified().unwrap(),
+            mtime
+        );
         let second = cache.fingerprint(&model).unwrap();
-        assert_ne!(first, second, "rewritten in place with the same size and mtime");
+        assert_ne!(
+            first, second,
+            "rewritten in place with the same size and mtime"
+        );
         // A new file with the same size and mtime renamed over it.
         let other = dir.path().join("other");
         std::fs::write(&other, [1u8, 2, 3]).unwrap();
@@ -410,7 +419,11 @@ mod tests {
             .set_modified(mtime)
             .unwrap();
         std::fs::rename(&other, &weights).unwrap();
-        assert_eq!(cache.fingerprint(&model).unwrap(), first, "the first content again");
+        assert_eq!(
+            cache.fingerprint(&model).unwrap(),
+            first,
+            "the first content again"
+        );
     }
 
     #[test]

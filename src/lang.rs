@@ -49,7 +49,11 @@ pub enum Detected {
 /// reported as unsupported rather than forced into English or French.
 pub fn detect(text: &str) -> Detected {
     let words = linguistic_text(text);
-    match whatlang::detect(if words.trim().is_empty() { text } else { &words }) {
+    match whatlang::detect(if words.trim().is_empty() {
+        text
+    } else {
+        &words
+    }) {
         Some(info) => match info.lang() {
             whatlang::Lang::Eng => Detected::Supported {
                 lang: Lang::En,

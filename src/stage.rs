@@ -275,7 +275,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut cache = Cache::open(dir.path()).unwrap();
         let bar = indicatif::ProgressBar::hidden();
-        let inputs: Vec<String> = ["a", "bb", "ccc", "dddd", "eeeee"].map(String::from).to_vec();
+        let inputs: Vec<String> = ["a", "bb", "ccc", "dddd", "eeeee"]
+            .map(String::from)
+            .to_vec();
         let mut calls = Vec::new();
         let (out, report) = run_cached(
             &mut cache,
@@ -306,7 +308,11 @@ mod tests {
         let panicked = out[4].as_ref().unwrap_err();
         assert!(panicked.contains("tandem bug") && panicked.contains("index out of bounds"));
         assert_eq!(report.failed, 3);
-        assert_eq!(calls, [2, 1, 1, 2, 1, 1, 1], "failing chunks retried text by text");
+        assert_eq!(
+            calls,
+            [2, 1, 1, 2, 1, 1, 1],
+            "failing chunks retried text by text"
+        );
         assert_eq!(
             cache.get_many(&key(), &inputs).unwrap(),
             vec![Some("a".into()), None, None, Some("dddd".into()), None]

@@ -381,7 +381,12 @@ fn tandem_log_info_logs_stages_model_loads_and_skipped_files() {
     std::fs::write(input.join("broken.txt"), [0xffu8, 0x00, 0xfe, 0x00, 0x01]).unwrap();
     let out = tmp.path().join("out");
     let run = Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .args(["brief", input.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "brief",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .arg("--models-dir")
         .arg(&models)
         .arg("--no-cache")

@@ -334,7 +334,11 @@ fn date_selection_leaves_out_other_days_and_undated_articles_and_says_why() {
             "2025-11-09",
         ],
     );
-    assert_eq!(backwards.status.code(), Some(2), "--since after --until is bad usage");
+    assert_eq!(
+        backwards.status.code(),
+        Some(2),
+        "--since after --until is bad usage"
+    );
     assert!(String::from_utf8_lossy(&backwards.stderr).contains("is after --until"));
 }
 

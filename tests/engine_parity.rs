@@ -119,7 +119,11 @@ fn engine_names_round_trip() {
         assert_eq!(engine.name().parse::<Engine>().unwrap(), engine);
     }
     assert!("fast".parse::<Engine>().is_err());
-    assert_eq!(Engine::default(), Engine::Tandem, "one default: the command line's");
+    assert_eq!(
+        Engine::default(),
+        Engine::Tandem,
+        "one default: the command line's"
+    );
 }
 
 // int8 is measured where it means something: on the trained natural-stop fixtures (tests/natural_stop.rs),

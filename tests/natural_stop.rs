@@ -136,7 +136,11 @@ fn float_engine_case(role: Role, architecture: Architecture, fixture: &str) {
         Seq2Seq::load_with_engine(role, architecture, &path, tch::Device::Cpu, Engine::Tandem)
             .unwrap();
     let refs: Vec<&str> = parity.inputs.iter().map(String::as_str).collect();
-    assert_eq!(model.encode(&refs), parity.input_ids, "{fixture}: input ids");
+    assert_eq!(
+        model.encode(&refs),
+        parity.input_ids,
+        "{fixture}: input ids"
+    );
 }
 
 #[test]
@@ -167,7 +171,11 @@ fn int8_agreement(role: Role, fixture: &str) -> (usize, usize) {
         let got =
             tandem::engine::generate(&int8, &parity.input_ids, &case.settings.to_generation())
                 .unwrap();
-        let agree = got.iter().zip(&case.output_ids).filter(|(g, e)| g == e).count();
+        let agree = got
+            .iter()
+            .zip(&case.output_ids)
+            .filter(|(g, e)| g == e)
+            .count();
         eprintln!(
             "{fixture} / {}: int8 = float on {agree} of {} sentences",
             case.name,
@@ -222,7 +230,8 @@ fn int8_engine_agrees_with_float_on_the_forced_avx2_kernel() {
     );
     assert!(out.status.success(), "int8 on the AVX2 kernel:\n{log}");
     assert!(
-        log.contains("int16-saturating pairs: pair-limited 8-bit weights") && log.contains("1 passed"),
+        log.contains("int16-saturating pairs: pair-limited 8-bit weights")
+            && log.contains("1 passed"),
         "the child did not run on the AVX2 kernel:\n{log}"
     );
 }
@@ -280,10 +289,9 @@ fn tandem_translate_gives_transformers_sentences_with_every_engine() {
             "{engine}: {}",
             String::from_utf8_lossy(&run.stderr)
         );
-        let json: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(out.join("article.en.json")).unwrap(),
-        )
-        .unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("article.en.json")).unwrap())
+                .unwrap();
         let mut got = vec![json["title"]["en"].as_str().unwrap().to_string()];
         for p in json["paragraphs"].as_array().unwrap() {
             for s in p.as_array().unwrap() {
@@ -291,8 +299,15 @@ fn tandem_translate_gives_transformers_sentences_with_every_engine() {
             }
         }
         assert_eq!(got.len(), case.output_text.len(), "{engine}");
-        let same = got.iter().zip(&case.output_text).filter(|(g, e)| g == e).count();
-        eprintln!("tandem translate --engine {engine}: {same} of {} sentences as transformers", got.len());
+        let same = got
+            .iter()
+            .zip(&case.output_text)
+            .filter(|(g, e)| g == e)
+            .count();
+        eprintln!(
+            "tandem translate --engine {engine}: {same} of {} sentences as transformers",
+            got.len()
+        );
         if engine == "tandem-int8" {
             assert!(5 * same >= 4 * got.len(), "int8: {same} of {}", got.len());
         } else {
@@ -332,7 +347,10 @@ fn a_brief_with_models_that_stop_completes() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert!(
-        report["compute"].as_str().unwrap().starts_with("tandem engine, f32"),
+        report["compute"]
+            .as_str()
+            .unwrap()
+            .starts_with("tandem engine, f32"),
         "{report}"
     );
 }

@@ -172,10 +172,11 @@ fn greedy(
         let mut scores = model.step(&mut state, &tokens);
         let histories: Vec<&[i64]> = active.iter().map(|&s| out[s].as_slice()).collect();
         process(model, &mut scores, &histories, cur_len, settings);
-        let next = Vec::<i64>::try_from(scores.argmax(-1, false)).map_err(|e| Error::Generation {
-            stage: "engine".into(),
-            reason: format!("reading the chosen tokens: {e}"),
-        })?;
+        let next =
+            Vec::<i64>::try_from(scores.argmax(-1, false)).map_err(|e| Error::Generation {
+                stage: "engine".into(),
+                reason: format!("reading the chosen tokens: {e}"),
+            })?;
         if next.len() != active.len() {
             return Err(Error::Generation {
                 stage: "engine".into(),

@@ -220,7 +220,9 @@ fn quantize(weight: &Tensor, bias: Option<Tensor>, scheme: WeightScheme) -> Resu
         } else {
             abs.shallow_clone()
         };
-        let pairs = padded.view([n, -1, 2]).sum_dim_intlist([2].as_slice(), false, Kind::Float);
+        let pairs = padded
+            .view([n, -1, 2])
+            .sum_dim_intlist([2].as_slice(), false, Kind::Float);
         row_scale = row_scale.maximum(&(pairs.amax([1].as_slice(), true) / 128.0));
     }
     let row_scale = row_scale.clamp_min(1e-12).to_kind(Kind::Float);
@@ -341,7 +343,11 @@ mod tests {
                 "int8 path: {}; {shape:?} seed {seed}: worst relative error {worst:.4}",
                 path.describe()
             );
-            assert!(worst < 0.03, "{}: worst relative error {worst}", path.describe());
+            assert!(
+                worst < 0.03,
+                "{}: worst relative error {worst}",
+                path.describe()
+            );
         }
     }
 
@@ -362,7 +368,9 @@ mod tests {
             assert!(pair < bound, "pair-limited weights: {pair}");
             match path.kernel {
                 Int8Kernel::Exact => assert!(full < bound, "full-range on an exact kernel: {full}"),
-                Int8Kernel::Saturating => assert!(full > 0.1, "full-range on a saturating kernel: {full}"),
+                Int8Kernel::Saturating => {
+                    assert!(full > 0.1, "full-range on a saturating kernel: {full}")
+                }
             }
         }
     }
@@ -391,11 +399,7 @@ mod tests {
         }
         let exe = std::env::current_exe().unwrap();
         let out = std::process::Command::new(exe)
-            .args([
-                "engine::layers::tests::",
-                "--test-threads=1",
-                "--nocapture",
-            ])
+            .args(["engine::layers::tests::", "--test-threads=1", "--nocapture"])
             .env("FBGEMM_ENABLE_INSTRUCTIONS", "AVX2")
             .output()
             .unwrap();

@@ -874,7 +874,9 @@ mod tests {
             } else {
                 1 + next(old_rows as u64) as i64
             };
-            let rows: Vec<i64> = (0..new_rows).map(|_| next(old_rows as u64) as i64).collect();
+            let rows: Vec<i64> = (0..new_rows)
+                .map(|_| next(old_rows as u64) as i64)
+                .collect();
             let (mut cache, before) = filled_cache(old_rows, pos);
             let moves = if new_rows == old_rows {
                 in_place_moves(&rows)
@@ -901,8 +903,14 @@ mod tests {
         let mut state = DecoderState {
             self_k: Vec::new(),
             self_v: Vec::new(),
-            cross_k: vec![Tensor::randn([sentences, 2, 3, 4], (Kind::Float, Device::Cpu))],
-            cross_v: vec![Tensor::randn([sentences, 2, 3, 4], (Kind::Float, Device::Cpu))],
+            cross_k: vec![Tensor::randn(
+                [sentences, 2, 3, 4],
+                (Kind::Float, Device::Cpu),
+            )],
+            cross_v: vec![Tensor::randn(
+                [sentences, 2, 3, 4],
+                (Kind::Float, Device::Cpu),
+            )],
             source_mask: Tensor::ones([sentences, 1, 1, 3], (Kind::Bool, Device::Cpu)),
             source_bias: Tensor::zeros([sentences, 1, 1, 3], (Kind::Float, Device::Cpu)),
             beams,

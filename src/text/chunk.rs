@@ -127,7 +127,12 @@ mod tests {
             .collect();
         let sentence = format!("Voir l'image {blob} ci-dessous.");
         // about 4 characters a token, as a subword tokenizer gives on such text
-        let tokens = |s: &str| s.split_whitespace().map(|w| w.chars().count().div_ceil(4)).sum::<usize>() + 1;
+        let tokens = |s: &str| {
+            s.split_whitespace()
+                .map(|w| w.chars().count().div_ceil(4))
+                .sum::<usize>()
+                + 1
+        };
         let chunks = chunk_to_budget(std::slice::from_ref(&sentence), 512, &tokens);
         assert!(chunks.len() >= 3, "{} chunks", chunks.len());
         assert!(chunks.iter().all(|c| tokens(c) <= 512));
