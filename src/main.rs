@@ -424,8 +424,8 @@ fn cmd_merge(args: &MergeArgs) -> Result<ExitCode> {
     )
 }
 
-/// Writes brief.json, brief.en.md, brief.fr.md, brief.html and report.json into `out` (all complete before any
-/// replaces the previous one), prints the run summary, and returns the exit status the brief calls for.
+/// Publishes brief.json, brief.en.md, brief.fr.md, brief.html and report.json in `out` as one set (all appear
+/// at once, see `tandem::output::publish_set`), prints the run summary, and returns the exit status the brief calls for.
 fn write_brief(
     out: &Path,
     brief: &tandem::brief::Brief,
@@ -439,23 +439,20 @@ fn write_brief(
         ("brief.fr.md", render::to_markdown(brief, Lang::Fr)),
         ("brief.html", tandem::brief::html::to_html(brief)),
     ];
-    let mut outputs: Vec<(PathBuf, Vec<u8>)> = files
+    let mut outputs: Vec<(String, Vec<u8>)> = files
         .into_iter()
-        .map(|(name, text)| (out.join(name), text.into_bytes()))
+        .map(|(name, text)| (name.to_string(), text.into_bytes()))
         .collect();
     report
         .stages
         .push(tandem::stage::StageReport::plain("render", 1, started));
     outputs.push((
-        out.join("report.json"),
+        "report.json".to_string(),
         (serde_json::to_string_pretty(&report)? + "\n").into_bytes(),
     ));
-    write_all_atomic(&outputs)?;
+    tandem::output::publish_set(out, &outputs)?;
 
-    let names: Vec<String> = outputs
-        .iter()
-        .filter_map(|(p, _)| p.file_name().map(|n| n.to_string_lossy().to_string()))
-        .collect();
+    let names: Vec<String> = outputs.iter().map(|(n, _)| n.clone()).collect();
     let mut err = std::io::stderr().lock();
     write!(err, "{}", report.summary())?;
     writeln!(

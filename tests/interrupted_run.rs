@@ -206,6 +206,20 @@ fn kill_9_mid_run_keeps_the_previous_brief_and_the_rerun_resumes_to_an_identical
             "{name}"
         );
     }
+    // The run's files are one set: every name in --out reads the file in the folder `latest` points to.
+    let set = std::fs::canonicalize(out.join(tandem::output::LATEST)).unwrap();
+    for name in [
+        "brief.json",
+        "brief.en.md",
+        "brief.fr.md",
+        "brief.html",
+        "report.json",
+    ] {
+        assert_eq!(
+            std::fs::canonicalize(out.join(name)).unwrap(),
+            set.join(name)
+        );
+    }
 }
 
 #[test]

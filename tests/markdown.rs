@@ -84,9 +84,9 @@ fn a_side_that_is_not_translated_says_so() {
     let brief = common::sample_brief();
     let fr = to_markdown(&brief, Lang::Fr);
     assert!(fr.contains(
-        "## Council approves the budget _(non traduit : le modèle de traduction n'est pas installé)_\n\n\
+        "## Council approves the budget _(non traduit\u{a0}: le modèle de traduction n'est pas installé)_\n\n\
          _2025-11-08_\n\n\
-         _Non traduit : le modèle de traduction n'est pas installé._\n\n"
+         _Non traduit\u{a0}: le modèle de traduction n'est pas installé._\n\n"
     ), "{fr}");
     let en = to_markdown(&brief, Lang::En);
     assert!(en.contains("The council approved the budget on Tuesday. The vote was close.\n\n"));
@@ -102,4 +102,108 @@ fn an_empty_brief_says_there_are_no_articles() {
         to_markdown(&brief, Lang::Fr),
         "# Synthèse de presse — du 2025-11-08 au 2025-11-10\n\nAucun article.\n"
     );
+}
+
+/// The French brief follows French typography: a no-break space (U+00A0) before `:` and `;`, a decimal comma,
+/// and its labels in French, the extractive summarizer's name included. The English one keeps its own.
+#[test]
+fn the_french_brief_is_written_in_french() {
+    let mut brief = common::sample_brief();
+    brief.items[1].fr.summarized_by = "extractive (tandem, 3 sentences)".into();
+    brief.items[1].en.summarized_by = "extractive (tandem, 3 sentences)".into();
+    let fr = to_markdown(&brief, Lang::Fr);
+    let nb = '\u{a0}';
+    assert!(
+        fr.contains(&format!("\n\nSources{nb}:\n\n- The Harbour")),
+        "{fr}"
+    );
+    assert!(
+        fr.contains(&format!("\n\nSource{nb}:\n\n- Le nouveau pont")),
+        "{fr}"
+    );
+    assert!(
+        fr.contains(&format!(
+            "_Résumé{nb}: bart-cnn (sha256 0123456789ab){nb}; traduction{nb}: marian-en-fr (sha256 aaaaaaaaaaaa)_"
+        )),
+        "{fr}"
+    );
+    assert!(
+        fr.contains(&format!(
+            "_Résumé{nb}: extractif (tandem, 3 phrases), à partir du texte original_"
+        )),
+        "{fr}"
+    );
+    assert!(
+        fr.contains(&format!(
+            "_Même sujet dans 2 articles (tfidf-cosine, similarité ≥ 0,3{nb}; max 0,62)_"
+        )),
+        "{fr}"
+    );
+    assert!(
+        fr.ends_with(&format!("- `/data/in/empty <1>.txt`{nb}: empty file\n")),
+        "{fr}"
+    );
+    for wrong in [
+        "Summary",
+        "Sources:",
+        "Source:",
+        "sentences",
+        "extractive",
+        "Résumé:",
+        "Résumé :",
+        "traduction:",
+        "traduction :",
+        "0.3",
+        "0.62",
+    ] {
+        assert!(!fr.contains(wrong), "`{wrong}` in the French brief:\n{fr}");
+    }
+
+    let en = to_markdown(&brief, Lang::En);
+    assert!(
+        en.contains(
+            "_Summary: extractive (tandem, 3 sentences); translation: marian-fr-en (sha256 bbbbbbbbbbbb)_"
+        ),
+        "{en}"
+    );
+    assert!(
+        en.contains("_Summary: bart-cnn (sha256 0123456789ab), from the original text_"),
+        "{en}"
+    );
+    assert!(!en.contains(nb), "{en}");
+}
+
+/// brief.html's French column and footer say the same as the French Markdown.
+#[test]
+fn the_french_column_of_the_page_is_written_in_french() {
+    let mut brief = common::sample_brief();
+    brief.items[1].fr.summarized_by = "extractive (tandem, 3 sentences)".into();
+    brief.models.summarizer = "extractive (tandem, 3 sentences)".into();
+    let html = tandem::brief::html::to_html(&brief);
+    let nb = '\u{a0}';
+    assert!(
+        html.contains(&format!(
+            "Résumé{nb}: bart-cnn (sha256 0123456789ab){nb}; traduction{nb}: marian-en-fr (sha256 aaaaaaaaaaaa)</p>"
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "Résumé{nb}: extractif (tandem, 3 phrases), à partir du texte original</p>"
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<span lang=\"fr\">Résumé{nb}: <span class=\"model\">extractif (tandem, 3 phrases)</span></span>"
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<span lang=\"en\">Summary: <span class=\"model\">extractive (tandem, 3 sentences)</span></span>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("Résumé:"), "{html}");
 }

@@ -114,9 +114,8 @@ pub fn to_html(brief: &Brief) -> String {
     let m = &brief.models;
     let _ = writeln!(
         out,
-        "<footer class=\"models\"><p>{}: <span class=\"model\">{}</span>; fr→en: <span class=\"model\">{}</span>; en→fr: <span class=\"model\">{}</span></p></footer>",
-        both(|w| w.summary_by),
-        esc(&m.summarizer),
+        "<footer class=\"models\"><p>{}; fr→en: <span class=\"model\">{}</span>; en→fr: <span class=\"model\">{}</span></p></footer>",
+        summarizer_label(&m.summarizer),
         esc(m.translate_fr_en.as_deref().unwrap_or("—")),
         esc(m.translate_en_fr.as_deref().unwrap_or("—"))
     );
@@ -209,13 +208,7 @@ fn render_column(out: &mut String, item: &BriefItem, lang: Lang) {
             }
         }
     }
-    let mut provenance = format!("{}: {}", w.summary_by, side.summarized_by);
-    if side.translated_by.is_empty() && side.status == SideStatus::Original {
-        let _ = write!(provenance, ", {}", w.original);
-    }
-    for t in &side.translated_by {
-        let _ = write!(provenance, "; {}: {t}", w.translated_by);
-    }
+    let provenance = super::render::provenance(side, lang);
     let _ = writeln!(
         out,
         "<p class=\"prov\" style=\"{}\">{}</p>\n</div>",
@@ -343,6 +336,24 @@ fn status_code(status: SideStatus) -> &'static str {
         SideStatus::Translated => "translated",
         SideStatus::NotTranslated => "not_translated",
     }
+}
+
+/// The summarizer in both languages, each with its own punctuation: `<span lang="en">Summary: <span
+/// class="model">…</span></span> · <span lang="fr">Résumé : …</span>`.
+fn summarizer_label(summarizer: &str) -> String {
+    let side = |lang: Lang| {
+        let w = words(lang);
+        let name = crate::models::extractive::name_in(summarizer, lang)
+            .unwrap_or_else(|| summarizer.to_string());
+        format!(
+            "<span lang=\"{}\">{}{} <span class=\"model\">{}</span></span>",
+            lang.code(),
+            esc(w.summary_by),
+            esc(w.colon),
+            esc(&name)
+        )
+    };
+    format!("{} · {}", side(Lang::En), side(Lang::Fr))
 }
 
 /// A label in both languages: `<span lang="en">…</span> · <span lang="fr">…</span>`, or one span when the words

@@ -1,6 +1,6 @@
 //! Renderers: `brief.json` (the versioned schema), and `brief.en.md` / `brief.fr.md` readable as they are.
 //! The self-contained `brief.html` is in [`super::html`].
-use super::{Brief, BriefItem, Period, SideStatus, Source};
+use super::{Brief, BriefItem, Period, SideInfo, SideStatus, Source};
 use crate::lang::Lang;
 
 /// The JSON Schema (draft 2020-12) that every `brief.json` follows; its `$id` and its `schema_version` const
@@ -28,6 +28,12 @@ pub(crate) struct Words {
     pub same_story: &'static str,
     pub articles: &'static str,
     pub similarity: &'static str,
+    /// What comes between a label and its text: `:` in English, a no-break space and `:` in French.
+    pub colon: &'static str,
+    /// Between two parts of a line: `;` in English, a no-break space and `;` in French.
+    pub semicolon: &'static str,
+    /// The decimal mark of numbers shown in the text.
+    pub decimal: char,
 }
 
 pub(crate) const EN: Words = Words {
@@ -44,10 +50,13 @@ pub(crate) const EN: Words = Words {
     same_story: "Same story in",
     articles: "articles",
     similarity: "similarity",
+    colon: ":",
+    semicolon: ";",
+    decimal: '.',
 };
 
 pub(crate) const FR: Words = Words {
-    not_translated: "non traduit : le modèle de traduction n'est pas installé",
+    not_translated: "non traduit\u{a0}: le modèle de traduction n'est pas installé",
     sources: "Sources",
     source: "Source",
     summary_by: "Résumé",
@@ -60,6 +69,9 @@ pub(crate) const FR: Words = Words {
     same_story: "Même sujet dans",
     articles: "articles",
     similarity: "similarité",
+    colon: "\u{a0}:",
+    semicolon: "\u{a0};",
+    decimal: ',',
 };
 
 pub(crate) fn words(lang: Lang) -> &'static Words {
@@ -114,7 +126,12 @@ pub fn to_markdown(brief: &Brief, lang: Lang) -> String {
     if !brief.skipped.is_empty() {
         out.push_str(&format!("## {}\n\n", w.skipped));
         for s in &brief.skipped {
-            out.push_str(&format!("- `{}`: {}\n", s.path.display(), s.reason));
+            out.push_str(&format!(
+                "- `{}`{} {}\n",
+                s.path.display(),
+                w.colon,
+                s.reason
+            ));
         }
         out.push('\n');
     }
@@ -162,7 +179,7 @@ fn render_item(out: &mut String, item: &BriefItem, lead: bool, lang: Lang, w: &W
     } else {
         w.sources
     };
-    out.push_str(&format!("{label}:\n\n"));
+    out.push_str(&format!("{label}{}\n\n", w.colon));
     for s in &item.sources {
         out.push_str(&format!("- {}\n", markdown_source(s, w)));
     }
@@ -180,22 +197,43 @@ fn render_item(out: &mut String, item: &BriefItem, lead: bool, lang: Lang, w: &W
             w.articles,
             g.method,
             w.similarity,
-            g.threshold
+            number(&g.threshold.to_string(), w)
         );
         if best.is_finite() {
-            line.push_str(&format!("; max {best:.2}"));
+            line.push_str(&format!(
+                "{} max {}",
+                w.semicolon,
+                number(&format!("{best:.2}"), w)
+            ));
         }
         line.push_str(")_\n\n");
         out.push_str(&line);
     }
-    let mut provenance = format!("{}: {}", w.summary_by, side.summarized_by);
+    out.push_str(&format!("_{}_\n\n", provenance(side, lang)));
+}
+
+/// How a side was made, in its language: `Summary: extractive (tandem, 3 sentences); translation: opus-mt-fr-en`,
+/// `Résumé : extractif (tandem, 3 phrases) ; traduction : opus-mt-fr-en` (no-break spaces before `:` and `;`).
+pub(crate) fn provenance(side: &SideInfo, lang: Lang) -> String {
+    let w = words(lang);
+    let by = crate::models::extractive::name_in(&side.summarized_by, lang)
+        .unwrap_or_else(|| side.summarized_by.clone());
+    let mut text = format!("{}{} {by}", w.summary_by, w.colon);
     if side.translated_by.is_empty() && side.status == SideStatus::Original {
-        provenance.push_str(&format!(", {}", w.original));
+        text.push_str(&format!(", {}", w.original));
     }
     for t in &side.translated_by {
-        provenance.push_str(&format!("; {}: {t}", w.translated_by));
+        text.push_str(&format!(
+            "{} {}{} {t}",
+            w.semicolon, w.translated_by, w.colon
+        ));
     }
-    out.push_str(&format!("_{provenance}_\n\n"));
+    text
+}
+
+/// A number as the text shows it: `0.35` in English, `0,35` in French.
+pub(crate) fn number(digits: &str, w: &Words) -> String {
+    digits.replace('.', &w.decimal.to_string())
 }
 
 /// `Outlet — [Title](url) — published 2025-11-10`, or `` Title — `path` `` for a source without a URL.

@@ -98,6 +98,20 @@ impl ExtractiveSummarizer {
     }
 }
 
+/// The extractive summarizer's name as [`Summarizer::model_name`] gives it, in `lang`: the brief records it in
+/// English, the French outputs show it in French. `None` for another model's name.
+pub fn name_in(name: &str, lang: Lang) -> Option<String> {
+    let n: usize = name
+        .strip_prefix("extractive (tandem, ")?
+        .strip_suffix(" sentences)")?
+        .parse()
+        .ok()?;
+    Some(match lang {
+        Lang::En => name.to_string(),
+        Lang::Fr => format!("extractif (tandem, {n} phrases)"),
+    })
+}
+
 impl Summarizer for ExtractiveSummarizer {
     fn model_name(&self) -> String {
         format!("extractive (tandem, {} sentences)", self.max_sentences)
@@ -111,6 +125,17 @@ impl Summarizer for ExtractiveSummarizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn its_name_reads_in_french_in_the_french_outputs() {
+        let name = ExtractiveSummarizer { max_sentences: 4 }.model_name();
+        assert_eq!(
+            name_in(&name, Lang::Fr).unwrap(),
+            "extractif (tandem, 4 phrases)"
+        );
+        assert_eq!(name_in(&name, Lang::En).unwrap(), name);
+        assert_eq!(name_in("distilbart-cnn-6-6 [int8]", Lang::Fr), None);
+    }
 
     #[test]
     fn keeps_short_texts_whole() {
