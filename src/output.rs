@@ -156,7 +156,7 @@ mod sets {
     use crate::{Error, Result};
     use std::io::{ErrorKind, Write};
     use std::os::unix::fs::symlink;
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     pub(super) fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -307,12 +307,13 @@ mod sets {
         let path = dir.join(name);
         let target = Path::new(LATEST).join(name);
         match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.file_type().is_symlink() => {
-                if std::fs::read_link(&path).is_ok_and(|t| t == target) {
-                    return Ok(());
-                }
+            Ok(m)
+                if m.file_type().is_symlink()
+                    && std::fs::read_link(&path).is_ok_and(|t| t == target) =>
+            {
+                return Ok(());
             }
-            Ok(m) if m.is_dir() => return Err(in_the_way(&path)),
+            Ok(m) if !m.file_type().is_symlink() && m.is_dir() => return Err(in_the_way(&path)),
             _ => {}
         }
         let tmp = dir.join(unique_name(&format!("{TEMP_PREFIX}{name}-"), TEMP_SUFFIX));
@@ -364,7 +365,7 @@ mod sets {
             .map_err(|e| Error::io(dir, e))
     }
 
-    fn in_the_way(path: &PathBuf) -> Error {
+    fn in_the_way(path: &Path) -> Error {
         Error::Usage(format!(
             "{} is in the way: tandem keeps this name in its output folder for the link to its last complete \
              outputs; move it away or choose another --out",
@@ -536,12 +537,9 @@ mod tests {
         }
         std::fs::write(out.join("notes.txt"), "mine").unwrap();
         // moving the plain files aside shows the same bytes under every name…
-        assert_eq!(
-            sets::adopt_plain_files(out, &["brief.json", "brief.html"])
-                .unwrap()
-                .is_some(),
-            true
-        );
+        assert!(sets::adopt_plain_files(out, &["brief.json", "brief.html"])
+            .unwrap()
+            .is_some());
         assert_eq!(runs_seen(out), vec!["old run"; 5]);
         // …and the new run replaces them all at once
         publish_set(out, &brief_set("new run")).unwrap();
