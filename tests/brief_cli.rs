@@ -2,7 +2,7 @@
 //! and with no models at all (the offline default).
 mod common;
 
-use common::tandem;
+use common::{read_brief, tandem};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -13,13 +13,6 @@ fn articles() -> PathBuf {
 }
 
 /// The `brief.json` in `out`, checked against the schema.
-fn read_brief(out: &Path) -> Value {
-    let brief =
-        serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
-    common::assert_valid_brief(&brief);
-    brief
-}
-
 fn item<'a>(brief: &'a Value, path_suffix: &str) -> &'a Value {
     brief["items"]
         .as_array()

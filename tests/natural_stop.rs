@@ -331,12 +331,9 @@ fn a_brief_with_models_that_stop_completes() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let brief: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
-    common::assert_valid_brief(&brief);
+    let brief = common::read_brief(&out);
     assert!(brief["skipped"].as_array().unwrap().is_empty(), "{brief}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let report = common::read_json(&out, "report.json");
     assert!(
         report["compute"]
             .as_str()
@@ -420,9 +417,7 @@ fn a_model_error_fails_only_its_article() {
         stderr.contains("en-masked.txt") && stderr.contains("summary failed"),
         "{stderr}"
     );
-    let brief: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("brief.json")).unwrap()).unwrap();
-    common::assert_valid_brief(&brief);
+    let brief = common::read_brief(&out);
     let skipped = brief["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{brief}");
     assert!(skipped[0]["path"]
@@ -437,8 +432,7 @@ fn a_model_error_fails_only_its_article() {
         "{brief}"
     );
     assert_eq!(brief["items"].as_array().unwrap().len(), 1, "{brief}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let report = common::read_json(&out, "report.json");
     assert_eq!(report["skipped"], brief["skipped"]);
 }
 

@@ -53,6 +53,18 @@ fn import_fixtures(models_dir: &Path, roles: &[Role], fixture: fn(Role) -> PathB
     }
 }
 
+/// `out/<name>` parsed as JSON.
+pub fn read_json(out: &Path, name: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join(name)).unwrap()).unwrap()
+}
+
+/// The `brief.json` in `out`, checked against the schema.
+pub fn read_brief(out: &Path) -> serde_json::Value {
+    let brief = read_json(out, "brief.json");
+    assert_valid_brief(&brief);
+    brief
+}
+
 /// The `tandem` binary with `args`, on the models in `models_dir` and a cache of its own beside them.
 pub fn tandem(args: &[&str], models_dir: &Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
