@@ -13,10 +13,10 @@ Writes, under tests/fixtures/:
       special_tokens_map.json), the real config.json with only the sizes shrunk (d_model 64, 2+2 layers,
       4 heads, ffn 128; vocab 59514, pad = decoder start = 59513, eos 0, bad_words_ids, max_length 512,
       num_beams 4... as published), the real generation_config.json as is (renormalize_logits, bad_words_ids),
-      and model.safetensors (float32, ~15.5 MB, nearly all of it the 59514 x 64 shared embedding);
+      and model.safetensors (float16, ~7.8 MB, nearly all of it the 59514 x 64 shared embedding);
   models/stop-bart-cnn/
       the same for sshleifer/distilbart-cnn-12-6 (vocab.json, merges.txt, tokenizer.json, ...; vocab_size 50264
-      as published, one less than vocab.json's 50265 entries), ~13 MB of weights;
+      as published, one less than vocab.json's 50265 entries), ~6.9 MB of float16 weights;
   parity/stop-marian-fr-en.json, parity/stop-marian-en-fr.json, parity/stop-bart-cnn.json
       in the format of scripts/make-test-models.py's parity files: inputs, their input_ids, and per case the
       generation settings and the generated ids of one padded batch, each row cut after its first EOS.
@@ -52,7 +52,7 @@ SEED = 20251201
 LR = 3e-3
 MAX_STEPS = 800
 TARGET_LOSS = 0.01
-MAX_WEIGHTS_BYTES = 17_000_000
+MAX_WEIGHTS_BYTES = 8_500_000
 
 SMALL = {"d_model": 64, "encoder_layers": 2, "decoder_layers": 2, "encoder_attention_heads": 4,
          "decoder_attention_heads": 4, "encoder_ffn_dim": 128, "decoder_ffn_dim": 128, "num_hidden_layers": 2}
@@ -186,7 +186,10 @@ def build(name, real, files, config_cls, model_cls, tok_loader, sources, targets
     torch.manual_seed(seed)
     model = model_cls(config_cls.from_pretrained(out))
     stats = train(model, batch, tok.pad_token_id, name)
-    model.save_pretrained(out, safe_serialization=True)
+    # Stored in float16 (half the bytes in the repository); the published config.json put back below says
+    # float32, so transformers (and tandem) widen the weights on loading and every reference output is computed
+    # from exactly these rounded values.
+    model.half().save_pretrained(out, safe_serialization=True)
     # save_pretrained moves the generation fields out of config.json and writes its own generation_config.json:
     # put the published files back (the weights in model.safetensors are what it wrote).
     place_side_files(out, real, files, config)
@@ -340,7 +343,30 @@ def bart_plan(rows_of, eos):
                                 "no_repeat_ngram_size": 3, "length_penalty": 2.0, "early_stopping": True}, True
 
 
+WHITESPACE_LINES = [
+    "Le maire  a annoncé\tlundi une hausse de 3\u202f% des tarifs. ",
+    "«\u00a0Nous irons jusqu'au bout\u00a0», a déclaré M.\u00a0Dupont,  samedi.",
+    "Le budget\u2009: 12\u2009500\u2009000 euros  pour   2026.",
+    "The mayor  said\ton Monday that fares will rise by 3%. ",
+    "\tLe pont rouvrira le 3\u00a0mars.  ",
+]
+
+
+def write_whitespace_fixture():
+    """parity/marian-whitespace.json: MarianTokenizer's ids (real opus-mt SentencePiece files, nmt_nfkc) for lines
+    with tabs, double, trailing, no-break and thin spaces, as scraped news has them."""
+    doc = {}
+    for name in ["stop-marian-fr-en", "stop-marian-en-fr"]:
+        tok = MarianTokenizer.from_pretrained(os.path.join(FIXTURES, "models", name))
+        doc[name] = {"texts": WHITESPACE_LINES, "ids": [tok(t)["input_ids"] for t in WHITESPACE_LINES]}
+    with open(os.path.join(FIXTURES, "parity", "marian-whitespace.json"), "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False)
+
+
 def main():
+    if "--whitespace-only" in sys.argv:
+        write_whitespace_fixture()
+        return
     if not transformers.__version__.startswith("4.46"):
         print(f"warning: fixtures were made with transformers 4.46.x, this is {transformers.__version__}",
               file=sys.stderr)
@@ -384,6 +410,7 @@ def main():
     print(json.dumps({n: {"training": s["training"],
                           "cases": {c: {k: v for k, v in r.items() if k != "lengths"} for c, r in s["cases"].items()}}
                       for n, s in summary.items()}, indent=1))
+    write_whitespace_fixture()
     print(f"wrote the stopping models and their parity fixtures under {FIXTURES}")
 
 
