@@ -19,7 +19,7 @@ use rust_bert::pipelines::generation_utils::{GenerateConfig, GenerateOptions, La
 use rust_bert::resources::LocalResource;
 use rust_tokenizers::tokenizer::TruncationStrategy;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use tch::{Device, Kind, Tensor};
 
 /// Decoding settings, as `transformers`' `generate` understands them. Lengths count the decoder start token.
@@ -149,10 +149,7 @@ impl Seq2Seq {
     ) -> Result<Seq2Seq> {
         let config_path = dir.join("config.json");
         let weights = dir.join("model.safetensors");
-        let (vocab, merges) = match architecture {
-            Architecture::Marian => (dir.join("vocab.json"), dir.join("source.spm")),
-            Architecture::Bart => (dir.join("vocab.json"), dir.join("merges.txt")),
-        };
+        let (vocab, merges) = tokenizer_files(dir, architecture);
         for file in [&config_path, &weights, &vocab, &merges] {
             if !file.is_file() {
                 return Err(invalid(role, dir, format!("{} is missing", file.display())));
@@ -170,22 +167,7 @@ impl Seq2Seq {
             )
         })?;
         let settings = GenerationSettings::from_model_dir(dir, architecture)?;
-        let tokenizer = TokenizerOption::from_file(
-            match architecture {
-                Architecture::Marian => ModelType::Marian,
-                Architecture::Bart => ModelType::Bart,
-            },
-            path_str(&vocab)?,
-            Some(path_str(&merges)?),
-            false,
-            None,
-            if architecture == Architecture::Bart {
-                Some(false)
-            } else {
-                None
-            },
-        )
-        .map_err(|e| invalid(role, dir, format!("tokenizer files: {e}")))?;
+        let tokenizer = load_tokenizer(dir, architecture).map_err(|e| invalid(role, dir, e))?;
         tokenizer_fits(&vocab, config.vocab_size).map_err(|e| invalid(role, dir, e))?;
         let generate_config = GenerateConfig {
             model_type: match architecture {
@@ -461,9 +443,47 @@ impl Seq2Seq {
     }
 }
 
-fn path_str(p: &Path) -> Result<&str> {
-    p.to_str()
-        .ok_or_else(|| Error::Usage(format!("path is not valid UTF-8: {}", p.display())))
+/// The files of a model folder's tokenizer: `vocab.json` and `source.spm` (Marian) or `merges.txt` (BART).
+pub(crate) fn tokenizer_files(dir: &Path, architecture: Architecture) -> (PathBuf, PathBuf) {
+    match architecture {
+        Architecture::Marian => (dir.join("vocab.json"), dir.join("source.spm")),
+        Architecture::Bart => (dir.join("vocab.json"), dir.join("merges.txt")),
+    }
+}
+
+/// Loads the tokenizer of the model folder `dir` as generation uses it; the error names the files.
+pub(crate) fn load_tokenizer(
+    dir: &Path,
+    architecture: Architecture,
+) -> std::result::Result<TokenizerOption, String> {
+    let (vocab, merges) = tokenizer_files(dir, architecture);
+    let utf8 = |p: &Path| {
+        p.to_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("path is not valid UTF-8: {}", p.display()))
+    };
+    TokenizerOption::from_file(
+        match architecture {
+            Architecture::Marian => ModelType::Marian,
+            Architecture::Bart => ModelType::Bart,
+        },
+        &utf8(&vocab)?,
+        Some(&utf8(&merges)?),
+        false,
+        None,
+        if architecture == Architecture::Bart {
+            Some(false)
+        } else {
+            None
+        },
+    )
+    .map_err(|e| {
+        format!(
+            "the tokenizer ({}, {}) cannot be loaded: {e}; re-install the model",
+            vocab.display(),
+            merges.display()
+        )
+    })
 }
 
 /// The tokenizer's vocabulary fits the embedding ([`super::check::vocabulary_fits`]).
