@@ -19,7 +19,7 @@ use crate::models::check::check_model_dir;
 use crate::models::extractive::ExtractiveSummarizer;
 use crate::models::manifest::{self, Manifest, ModelStatus, Role};
 use crate::models::rustbert::{self, BartSummarizer, MarianTranslator};
-use crate::models::{Engine, Summarizer, Translator};
+use crate::models::{ChunkedSummary, Engine, Summarizer, Translator};
 use crate::progress::Progress;
 use crate::report::Report;
 use crate::select::{self, LeftOut};
@@ -239,8 +239,18 @@ impl StageContext {
         Ok(Some(result))
     }
 
-    /// Summarizes English `texts` with BART through the cache; `None` when BART is not installed.
-    fn summarize(&mut self, texts: &[String]) -> Result<Option<(Vec<Outcome>, StageReport)>> {
+    /// Summarizes English `texts` with BART through the cache (each output a [`ChunkedSummary`]); `None` when
+    /// BART is not installed.
+    #[allow(clippy::type_complexity)]
+    fn summarize(
+        &mut self,
+        texts: &[String],
+    ) -> Result<
+        Option<(
+            Vec<std::result::Result<ChunkedSummary, String>>,
+            StageReport,
+        )>,
+    > {
         let role = Role::SummarizeEn;
         let st = self.models.get(role);
         if !st.installed() {
@@ -262,10 +272,33 @@ impl StageContext {
             SUMMARIZE_CHUNK,
             &bar,
             load,
-            |m, chunk| m.summarize(chunk, Lang::En),
+            |m, chunk| {
+                m.summarize_chunked(chunk)?
+                    .iter()
+                    .map(|s| {
+                        serde_json::to_string(s).map_err(|source| Error::Json {
+                            context: "summary".into(),
+                            source,
+                        })
+                    })
+                    .collect()
+            },
         )?;
         bar.finish_and_clear();
-        Ok(Some(result))
+        let (outcomes, report) = result;
+        let summaries = outcomes
+            .into_iter()
+            .map(|o| {
+                o.and_then(|json| {
+                    serde_json::from_str::<ChunkedSummary>(&json).map_err(|e| {
+                        format!(
+                            "the cached summary is unreadable ({e}); run `tandem cache clear` and run again"
+                        )
+                    })
+                })
+            })
+            .collect();
+        Ok(Some((summaries, report)))
     }
 }
 
@@ -313,6 +346,8 @@ struct Summary {
     lang: Lang,
     by: String,
     from_translation: bool,
+    /// The pieces the summarizer read the text in (`None` for the extractive summarizer).
+    chunks: Option<usize>,
 }
 
 /// The period's articles, in the order every run numbers them, and what reading the folder left out.
@@ -556,18 +591,19 @@ fn summarize_articles(
             let name = report.model.clone().unwrap_or_default();
             stages.push(report);
             for (&i, text) in english.iter().zip(summaries) {
-                let text = match text {
-                    Ok(text) => text,
+                let summary = match text {
+                    Ok(summary) => summary,
                     Err(reason) => {
                         work[i].fail("summary", &reason);
                         continue;
                     }
                 };
                 work[i].summary = Some(Summary {
-                    text,
+                    text: summary.text,
                     lang: Lang::En,
                     by: name.clone(),
                     from_translation: work[i].article.lang == Lang::Fr,
+                    chunks: Some(summary.chunks),
                 });
             }
         }
@@ -582,6 +618,7 @@ fn summarize_articles(
                 lang,
                 by: extractive.model_name(),
                 from_translation: lang == Lang::En && w.article.lang == Lang::Fr,
+                chunks: None,
             });
             extracted += 1;
         }
@@ -656,12 +693,14 @@ fn into_result(w: Work) -> ArticleResult {
         language: a.lang,
         published: a.published.clone(),
         outlet: a.source_name.clone(),
+        summary_chunks: w.summary.as_ref().and_then(|s| s.chunks),
     };
     let summary = w.summary.unwrap_or(Summary {
         text: String::new(),
         lang: a.lang,
         by: String::new(),
         from_translation: false,
+        chunks: None,
     });
     let sentences: Vec<AlignedSentence> = split_sentences(&summary.text)
         .into_iter()

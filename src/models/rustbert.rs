@@ -8,7 +8,7 @@
 //! The same `Seq2Seq` can instead generate with tandem's own engine ([`crate::engine`], f32 or int8): see
 //! [`Seq2Seq::load_with_engine`]. Tokenization, settings and the output contract stay the same.
 use super::manifest::{Architecture, Role};
-use super::{Engine, Summarizer, Translator};
+use super::{ChunkedSummary, Engine, Summarizer, Translator};
 use crate::lang::Lang;
 use crate::text::{chunk_to_budget, split_sentences};
 use crate::{Error, Result};
@@ -385,46 +385,15 @@ impl Seq2Seq {
     }
 
     /// Generates one output per text from `pieces`: (index of the text it belongs to, token ids that fit the
-    /// model). Pieces run in length-sorted batches filled to a token budget; the outputs of a text's pieces are
-    /// joined in order.
-    /// `progress` advances by one per piece.
+    /// model); the outputs of a text's pieces are joined in order. `progress` advances by one per piece.
     fn generate_pieces(
         &self,
         pieces: &[(usize, Vec<i64>)],
         n_texts: usize,
         progress: Option<&indicatif::ProgressBar>,
     ) -> Result<Vec<String>> {
-        if let Some(bar) = progress {
-            bar.set_length(pieces.len() as u64);
-        }
-        let mut order: Vec<usize> = (0..pieces.len()).collect();
-        order.sort_by_key(|&k| (pieces[k].1.len(), k));
-        // Length-sorted batches, filled up to `batch_size` inputs and `token_budget` tokens (the row added last
-        // is the batch's longest); a single input over the budget runs alone.
-        let mut batches: Vec<&[usize]> = Vec::new();
-        let mut start = 0;
-        while start < order.len() {
-            let mut end = start + 1;
-            while end < order.len()
-                && end - start < self.batch_size.max(1)
-                && (end - start + 1) * pieces[order[end]].1.len() <= self.token_budget
-            {
-                end += 1;
-            }
-            batches.push(&order[start..end]);
-            start = end;
-        }
-        let mut decoded = vec![String::new(); pieces.len()];
-        for batch in batches {
-            let inputs: Vec<Vec<i64>> = batch.iter().map(|&k| pieces[k].1.clone()).collect();
-            let generated = self.generate_ids(&inputs, &self.settings)?;
-            for (&k, ids) in batch.iter().zip(generated) {
-                decoded[k] = self.decode(&ids);
-            }
-            if let Some(bar) = progress {
-                bar.inc(batch.len() as u64);
-            }
-        }
+        let inputs: Vec<&[i64]> = pieces.iter().map(|(_, ids)| ids.as_slice()).collect();
+        let decoded = self.generate_each(&inputs, progress)?;
         let mut out = vec![String::new(); n_texts];
         for ((owner, _), text) in pieces.iter().zip(decoded) {
             if !out[*owner].is_empty() {
@@ -433,6 +402,48 @@ impl Seq2Seq {
             out[*owner].push_str(&text);
         }
         Ok(out)
+    }
+
+    /// Generates and decodes one output per input (token ids that fit the model), in order. Inputs run in
+    /// length-sorted batches filled to a token budget. `progress` gets `inputs.len()` more steps to go and
+    /// advances by one per input done.
+    fn generate_each(
+        &self,
+        inputs: &[&[i64]],
+        progress: Option<&indicatif::ProgressBar>,
+    ) -> Result<Vec<String>> {
+        if let Some(bar) = progress {
+            bar.inc_length(inputs.len() as u64);
+        }
+        let mut order: Vec<usize> = (0..inputs.len()).collect();
+        order.sort_by_key(|&k| (inputs[k].len(), k));
+        // Length-sorted batches, filled up to `batch_size` inputs and `token_budget` tokens (the row added last
+        // is the batch's longest); a single input over the budget runs alone.
+        let mut batches: Vec<&[usize]> = Vec::new();
+        let mut start = 0;
+        while start < order.len() {
+            let mut end = start + 1;
+            while end < order.len()
+                && end - start < self.batch_size.max(1)
+                && (end - start + 1) * inputs[order[end]].len() <= self.token_budget
+            {
+                end += 1;
+            }
+            batches.push(&order[start..end]);
+            start = end;
+        }
+        let mut decoded = vec![String::new(); inputs.len()];
+        for batch in batches {
+            let rows: Vec<Vec<i64>> = batch.iter().map(|&k| inputs[k].to_vec()).collect();
+            let generated = self.generate_ids(&rows, &self.settings)?;
+            for (&k, ids) in batch.iter().zip(generated) {
+                decoded[k] = self.decode(&ids);
+            }
+            if let Some(bar) = progress {
+                bar.inc(batch.len() as u64);
+            }
+        }
+        Ok(decoded)
     }
 
     /// Splits `text` into pieces that each fit the model's input (sentence boundaries first, then words).
@@ -590,8 +601,10 @@ impl Translator for MarianTranslator {
     }
 }
 
-/// BART summarization through rust-bert. Articles longer than the model's input are summarized chunk by chunk
-/// (chunks cut on sentence boundaries to the token budget) and the partial summaries joined in order.
+/// BART summarization through rust-bert. An article longer than the model's input is summarized map-reduce: cut
+/// on sentence boundaries into chunks that fit, each chunk summarized, the chunk summaries joined and summarized
+/// again (cut again if they still do not fit), until one input is left, whose summary is the article's: one
+/// summary, bounded by the model's own `max_length`, however long the article.
 pub struct BartSummarizer {
     model: Seq2Seq,
     progress: Option<indicatif::ProgressBar>,
@@ -636,14 +649,72 @@ impl Summarizer for BartSummarizer {
                 reason: format!("the BART summarizer reads English only, got {lang}"),
             });
         }
+        Ok(self
+            .summarize_chunked(texts)?
+            .into_iter()
+            .map(|s| s.text)
+            .collect())
+    }
+}
+
+impl BartSummarizer {
+    /// Summarizes each English text into one summary (map-reduce for a text over the model's input, see the
+    /// type's docs), with the number of chunks the text was cut into. All texts' pieces of a round run in the
+    /// same batches. A text whose chunk summaries do not get shorter when summarized again (a `max_length`
+    /// close to the input budget) is an error rather than a loop.
+    pub fn summarize_chunked(&mut self, texts: &[String]) -> Result<Vec<ChunkedSummary>> {
         let model = &self.model;
-        let mut pieces = Vec::new();
-        for (i, text) in texts.iter().enumerate() {
-            let chunks = model.fit_to_budget(text);
-            let refs: Vec<&str> = chunks.iter().map(String::as_str).collect();
-            pieces.extend(model.encode(&refs).into_iter().map(|ids| (i, ids)));
+        let mut pending: Vec<Vec<String>> = texts.iter().map(|t| model.fit_to_budget(t)).collect();
+        let chunks: Vec<usize> = pending.iter().map(|p| p.len().max(1)).collect();
+        let mut done: Vec<Option<String>> = vec![None; texts.len()];
+        while done.iter().any(Option::is_none) {
+            let active: Vec<usize> = (0..texts.len()).filter(|&i| done[i].is_none()).collect();
+            let mut owners = Vec::new();
+            let mut inputs = Vec::new();
+            for &i in &active {
+                let refs: Vec<&str> = pending[i].iter().map(String::as_str).collect();
+                for ids in model.encode(&refs) {
+                    owners.push(i);
+                    inputs.push(ids);
+                }
+            }
+            let rows: Vec<&[i64]> = inputs.iter().map(Vec::as_slice).collect();
+            let outputs = model.generate_each(&rows, self.progress.as_ref())?;
+            let mut parts: Vec<Vec<String>> = vec![Vec::new(); texts.len()];
+            for (i, out) in owners.into_iter().zip(outputs) {
+                parts[i].push(out);
+            }
+            for &i in &active {
+                let mut summaries = std::mem::take(&mut parts[i]);
+                if summaries.len() <= 1 {
+                    done[i] = Some(summaries.pop().unwrap_or_default());
+                    continue;
+                }
+                let next = model.fit_to_budget(&summaries.join(" "));
+                if next.len() >= summaries.len() {
+                    return Err(Error::Generation {
+                        stage: "summarize".into(),
+                        reason: format!(
+                            "a long article's {} chunk summaries need {} inputs when summarized again: they do \
+                             not get shorter (the model's max_length {} is too close to its {}-token input)",
+                            summaries.len(),
+                            next.len(),
+                            model.settings.max_length,
+                            model.max_input_tokens
+                        ),
+                    });
+                }
+                pending[i] = next;
+            }
         }
-        model.generate_pieces(&pieces, texts.len(), self.progress.as_ref())
+        Ok(done
+            .into_iter()
+            .zip(chunks)
+            .map(|(text, chunks)| ChunkedSummary {
+                text: text.unwrap_or_default(),
+                chunks,
+            })
+            .collect())
     }
 }
 

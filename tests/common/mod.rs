@@ -131,6 +131,7 @@ pub fn sample_brief() -> tandem::brief::Brief {
         language,
         published: published.map(str::to_string),
         outlet: outlet.map(str::to_string),
+        summary_chunks: None,
     };
     let en_fr = "marian-en-fr (sha256 aaaaaaaaaaaa)";
     let fr_en = "marian-fr-en (sha256 bbbbbbbbbbbb)";
