@@ -220,10 +220,12 @@ impl StageContext {
         let (dir, device, engine) = (st.path.clone(), self.device, self.engine);
         let key = self.key(role)?;
         let name = self.model_name(&dir);
-        let bar = self.progress.stage(role.name(), 0);
+        let bar = self.progress.stage(role.name());
         let load = || {
             log_model_load(role, &dir, engine);
-            MarianTranslator::load_with_engine(role, &dir, device, engine)
+            let mut model = MarianTranslator::load_with_engine(role, &dir, device, engine)?;
+            model.set_progress(Some(bar.clone()));
+            Ok(model)
         };
         let result = run_cached(
             &mut self.cache,
@@ -233,9 +235,10 @@ impl StageContext {
             TRANSLATE_CHUNK,
             &bar,
             load,
+            |m, texts| m.pieces(texts),
             |m, chunk| m.translate(chunk),
         )?;
-        bar.finish_and_clear();
+        bar.finish();
         Ok(Some(result))
     }
 
@@ -259,10 +262,10 @@ impl StageContext {
         let (dir, device, engine) = (st.path.clone(), self.device, self.engine);
         let key = self.key(role)?;
         let name = self.model_name(&dir);
-        let bar = self.progress.stage("summarize", 0);
+        let bar = self.progress.stage("summarize");
         let load = || {
             log_model_load(role, &dir, engine);
-            BartSummarizer::load_with_engine(&dir, device, engine)
+            Ok(BartSummarizer::load_with_engine(&dir, device, engine)?.with_progress(bar.clone()))
         };
         let result = run_cached(
             &mut self.cache,
@@ -272,6 +275,7 @@ impl StageContext {
             SUMMARIZE_CHUNK,
             &bar,
             load,
+            |m, texts| m.pieces(texts),
             |m, chunk| {
                 m.summarize_chunked(chunk)?
                     .iter()
@@ -284,7 +288,7 @@ impl StageContext {
                     .collect()
             },
         )?;
-        bar.finish_and_clear();
+        bar.finish();
         let (outcomes, report) = result;
         let summaries = outcomes
             .into_iter()
@@ -366,8 +370,13 @@ pub struct Selection {
 
 /// Reads `opts.articles_dir` and keeps the period's articles.
 pub fn select_articles(opts: &BriefOptions) -> Result<Selection> {
+    select_articles_with(opts, &Progress::hidden())
+}
+
+/// [`select_articles`], with a bar while a large folder is read.
+pub fn select_articles_with(opts: &BriefOptions, progress: &Progress) -> Result<Selection> {
     let started = Instant::now();
-    let ingested = ingest::read_dir_with(&opts.articles_dir, &opts.ingest)?;
+    let ingested = ingest::read_dir_with_progress(&opts.articles_dir, &opts.ingest, progress)?;
     let articles_read = ingested.articles.len();
     let (articles, left_out) = select::select(
         ingested.articles,
@@ -391,9 +400,9 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
         opts.cache_dir.as_deref(),
         opts.device,
         opts.engine,
-        *progress,
+        progress.clone(),
     )?;
-    let selection = select_articles(opts)?;
+    let selection = select_articles_with(opts, progress)?;
     let mut stages = vec![selection.stage.clone()];
     let articles_selected = selection.articles.len();
     let placed: Vec<(usize, Article)> = selection.articles.into_iter().enumerate().collect();

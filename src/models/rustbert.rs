@@ -10,6 +10,7 @@
 use super::manifest::{Architecture, Role};
 use super::{ChunkedSummary, Engine, Summarizer, Translator};
 use crate::lang::Lang;
+use crate::progress::Bar;
 use crate::text::{chunk_to_budget, split_sentences};
 use crate::{Error, Result};
 use rust_bert::bart::{BartConfig, BartGenerator};
@@ -390,7 +391,7 @@ impl Seq2Seq {
         &self,
         pieces: &[(usize, Vec<i64>)],
         n_texts: usize,
-        progress: Option<&indicatif::ProgressBar>,
+        progress: Option<&Bar>,
     ) -> Result<Vec<String>> {
         let inputs: Vec<&[i64]> = pieces.iter().map(|(_, ids)| ids.as_slice()).collect();
         let decoded = self.generate_each(&inputs, progress)?;
@@ -405,42 +406,20 @@ impl Seq2Seq {
     }
 
     /// Generates and decodes one output per input (token ids that fit the model), in order. Inputs run in
-    /// length-sorted batches filled to a token budget. `progress` gets `inputs.len()` more steps to go and
-    /// advances by one per input done.
-    fn generate_each(
-        &self,
-        inputs: &[&[i64]],
-        progress: Option<&indicatif::ProgressBar>,
-    ) -> Result<Vec<String>> {
-        if let Some(bar) = progress {
-            bar.inc_length(inputs.len() as u64);
-        }
-        let mut order: Vec<usize> = (0..inputs.len()).collect();
-        order.sort_by_key(|&k| (inputs[k].len(), k));
-        // Length-sorted batches, filled up to `batch_size` inputs and `token_budget` tokens (the row added last
-        // is the batch's longest); a single input over the budget runs alone.
-        let mut batches: Vec<&[usize]> = Vec::new();
-        let mut start = 0;
-        while start < order.len() {
-            let mut end = start + 1;
-            while end < order.len()
-                && end - start < self.batch_size.max(1)
-                && (end - start + 1) * inputs[order[end]].len() <= self.token_budget
-            {
-                end += 1;
-            }
-            batches.push(&order[start..end]);
-            start = end;
-        }
+    /// length-sorted batches filled to a token budget ([`batches`]); `progress` advances by each batch's inputs
+    /// once it is generated (the stage set its length before).
+    fn generate_each(&self, inputs: &[&[i64]], progress: Option<&Bar>) -> Result<Vec<String>> {
+        let lengths: Vec<usize> = inputs.iter().map(|i| i.len()).collect();
         let mut decoded = vec![String::new(); inputs.len()];
-        for batch in batches {
+        for batch in batches(&lengths, self.batch_size, self.token_budget) {
+            let batch = batch.as_slice();
             let rows: Vec<Vec<i64>> = batch.iter().map(|&k| inputs[k].to_vec()).collect();
             let generated = self.generate_ids(&rows, &self.settings)?;
             for (&k, ids) in batch.iter().zip(generated) {
                 decoded[k] = self.decode(&ids);
             }
             if let Some(bar) = progress {
-                bar.inc(batch.len() as u64);
+                bar.advance(batch.len() as u64);
             }
         }
         Ok(decoded)
@@ -523,6 +502,28 @@ pub fn model_name(dir: &Path) -> String {
     }
 }
 
+/// Generation batches for inputs of `lengths` tokens: indices sorted by length (then position), cut into batches
+/// of at most `batch_size` inputs and `token_budget` tokens (rows × the batch's longest, the row added last); a
+/// single input over the budget runs alone. Each batch is one step of a stage's bar.
+pub fn batches(lengths: &[usize], batch_size: usize, token_budget: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..lengths.len()).collect();
+    order.sort_by_key(|&k| (lengths[k], k));
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len()
+            && end - start < batch_size.max(1)
+            && (end - start + 1) * lengths[order[end]] <= token_budget
+        {
+            end += 1;
+        }
+        out.push(order[start..end].to_vec());
+        start = end;
+    }
+    out
+}
+
 /// Keeps the decoder start token and everything up to and including the first end-of-sequence token.
 fn cut_at_eos(ids: &[i64], eos: i64, pad: i64) -> Vec<i64> {
     let mut out = Vec::with_capacity(ids.len());
@@ -541,7 +542,7 @@ fn cut_at_eos(ids: &[i64], eos: i64, pad: i64) -> Vec<i64> {
 /// Marian translation through rust-bert.
 pub struct MarianTranslator {
     model: Seq2Seq,
-    progress: Option<indicatif::ProgressBar>,
+    progress: Option<Bar>,
 }
 
 impl MarianTranslator {
@@ -566,9 +567,28 @@ impl MarianTranslator {
         })
     }
 
-    /// Advances `bar` by one per piece translated (a text over the model's input counts for each of its pieces).
-    pub fn set_progress(&mut self, bar: Option<indicatif::ProgressBar>) {
+    /// Advances `bar` by one per piece translated, after each generation batch (a text over the model's input
+    /// counts for each of its pieces; [`MarianTranslator::pieces`] says how many to expect).
+    pub fn set_progress(&mut self, bar: Option<Bar>) {
         self.progress = bar;
+    }
+
+    /// How many pieces translating `texts` generates: one per text, or one per piece of a text over the model's
+    /// input (as [`Translator::translate`] cuts it).
+    pub fn pieces(&self, texts: &[String]) -> u64 {
+        let model = &self.model;
+        let encoded = model.encode(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+        texts
+            .iter()
+            .zip(encoded)
+            .map(|(text, ids)| {
+                if ids.len() <= model.max_input_tokens {
+                    1
+                } else {
+                    model.fit_to_budget(text).len() as u64
+                }
+            })
+            .sum()
     }
 
     /// The underlying model.
@@ -607,7 +627,7 @@ impl Translator for MarianTranslator {
 /// summary, bounded by the model's own `max_length`, however long the article.
 pub struct BartSummarizer {
     model: Seq2Seq,
-    progress: Option<indicatif::ProgressBar>,
+    progress: Option<Bar>,
 }
 
 impl BartSummarizer {
@@ -630,10 +650,20 @@ impl BartSummarizer {
         })
     }
 
-    /// Advances `bar` by one per chunk summarized.
-    pub fn with_progress(mut self, bar: indicatif::ProgressBar) -> Self {
+    /// Advances `bar` by one per chunk summarized, after each generation batch; a long article's later rounds
+    /// (summaries of its chunk summaries) add their inputs to its length as they come.
+    pub fn with_progress(mut self, bar: Bar) -> Self {
         self.progress = Some(bar);
         self
+    }
+
+    /// How many chunks summarizing `texts` generates in its first round (each text cut to the model's input);
+    /// the later rounds of long texts come on top.
+    pub fn pieces(&self, texts: &[String]) -> u64 {
+        texts
+            .iter()
+            .map(|t| self.model.fit_to_budget(t).len() as u64)
+            .sum()
     }
 }
 
@@ -667,6 +697,7 @@ impl BartSummarizer {
         let mut pending: Vec<Vec<String>> = texts.iter().map(|t| model.fit_to_budget(t)).collect();
         let chunks: Vec<usize> = pending.iter().map(|p| p.len().max(1)).collect();
         let mut done: Vec<Option<String>> = vec![None; texts.len()];
+        let mut first_round = true;
         while done.iter().any(Option::is_none) {
             let active: Vec<usize> = (0..texts.len()).filter(|&i| done[i].is_none()).collect();
             let mut owners = Vec::new();
@@ -679,6 +710,10 @@ impl BartSummarizer {
                 }
             }
             let rows: Vec<&[i64]> = inputs.iter().map(Vec::as_slice).collect();
+            if let Some(bar) = self.progress.as_ref().filter(|_| !first_round) {
+                bar.add_length(rows.len() as u64);
+            }
+            first_round = false;
             let outputs = model.generate_each(&rows, self.progress.as_ref())?;
             let mut parts: Vec<Vec<String>> = vec![Vec::new(); texts.len()];
             for (i, out) in owners.into_iter().zip(outputs) {
