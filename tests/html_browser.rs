@@ -276,7 +276,7 @@ fn the_page_shows_every_pair_in_both_columns_with_sources_and_languages() {
             None => {
                 assert_eq!(
                     texts(&doc, &at(".col-fr .notice")),
-                    ["Non traduit : le modèle de traduction n'est pas installé."]
+                    ["Non traduit\u{a0}: le modèle de traduction n'est pas installé."]
                 );
                 assert_eq!(
                     attrs(&doc, &at(".col-fr"), "data-status"),
