@@ -311,6 +311,7 @@ mod tests {
                 language: lang,
                 published: Some("2025-11-10".into()),
                 outlet: None,
+                summary_chunks: None,
             },
             english_title: Some(format!("Title {id}")),
             french_title: Some(format!("Titre {id}")),

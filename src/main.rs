@@ -246,7 +246,7 @@ fn main() -> ExitCode {
             Some(spec) => cmd_brief_shard(&cli, args, spec),
             None => cmd_brief(&cli, args),
         },
-        Command::Merge(args) => cmd_merge(args),
+        Command::Merge(args) => cmd_merge(&cli, args),
         Command::Translate(args) => cmd_translate(&cli, args),
         Command::Compare(args) => cmd_compare(args),
         Command::Cache { action } => cmd_cache(&cli, action),
@@ -406,8 +406,8 @@ fn cmd_brief_shard(cli: &Cli, args: &BriefArgs, spec: ShardSpec) -> Result<ExitC
 }
 
 /// `tandem merge`: the brief from all the shards, as `tandem brief` writes it.
-fn cmd_merge(args: &MergeArgs) -> Result<ExitCode> {
-    let merged = match shard::merge(&args.shards) {
+fn cmd_merge(cli: &Cli, args: &MergeArgs) -> Result<ExitCode> {
+    let merged = match shard::merge_with(&args.shards, &Progress::new(cli.quiet)) {
         Ok(m) => m,
         Err(e @ tandem::Error::ShardsIncomplete(_)) => {
             eprintln!("tandem: {e}");

@@ -19,7 +19,7 @@ use crate::models::check::check_model_dir;
 use crate::models::extractive::ExtractiveSummarizer;
 use crate::models::manifest::{self, Manifest, ModelStatus, Role};
 use crate::models::rustbert::{self, BartSummarizer, MarianTranslator};
-use crate::models::{Engine, Summarizer, Translator};
+use crate::models::{ChunkedSummary, Engine, Summarizer, Translator};
 use crate::progress::Progress;
 use crate::report::Report;
 use crate::select::{self, LeftOut};
@@ -220,10 +220,12 @@ impl StageContext {
         let (dir, device, engine) = (st.path.clone(), self.device, self.engine);
         let key = self.key(role)?;
         let name = self.model_name(&dir);
-        let bar = self.progress.stage(role.name(), 0);
+        let bar = self.progress.stage(role.name());
         let load = || {
             log_model_load(role, &dir, engine);
-            MarianTranslator::load_with_engine(role, &dir, device, engine)
+            let mut model = MarianTranslator::load_with_engine(role, &dir, device, engine)?;
+            model.set_progress(Some(bar.clone()));
+            Ok(model)
         };
         let result = run_cached(
             &mut self.cache,
@@ -233,14 +235,25 @@ impl StageContext {
             TRANSLATE_CHUNK,
             &bar,
             load,
+            |m, texts| m.pieces(texts),
             |m, chunk| m.translate(chunk),
         )?;
-        bar.finish_and_clear();
+        bar.finish();
         Ok(Some(result))
     }
 
-    /// Summarizes English `texts` with BART through the cache; `None` when BART is not installed.
-    fn summarize(&mut self, texts: &[String]) -> Result<Option<(Vec<Outcome>, StageReport)>> {
+    /// Summarizes English `texts` with BART through the cache (each output a [`ChunkedSummary`]); `None` when
+    /// BART is not installed.
+    #[allow(clippy::type_complexity)]
+    fn summarize(
+        &mut self,
+        texts: &[String],
+    ) -> Result<
+        Option<(
+            Vec<std::result::Result<ChunkedSummary, String>>,
+            StageReport,
+        )>,
+    > {
         let role = Role::SummarizeEn;
         let st = self.models.get(role);
         if !st.installed() {
@@ -249,10 +262,10 @@ impl StageContext {
         let (dir, device, engine) = (st.path.clone(), self.device, self.engine);
         let key = self.key(role)?;
         let name = self.model_name(&dir);
-        let bar = self.progress.stage("summarize", 0);
+        let bar = self.progress.stage("summarize");
         let load = || {
             log_model_load(role, &dir, engine);
-            BartSummarizer::load_with_engine(&dir, device, engine)
+            Ok(BartSummarizer::load_with_engine(&dir, device, engine)?.with_progress(bar.clone()))
         };
         let result = run_cached(
             &mut self.cache,
@@ -262,10 +275,34 @@ impl StageContext {
             SUMMARIZE_CHUNK,
             &bar,
             load,
-            |m, chunk| m.summarize(chunk, Lang::En),
+            |m, texts| m.pieces(texts),
+            |m, chunk| {
+                m.summarize_chunked(chunk)?
+                    .iter()
+                    .map(|s| {
+                        serde_json::to_string(s).map_err(|source| Error::Json {
+                            context: "summary".into(),
+                            source,
+                        })
+                    })
+                    .collect()
+            },
         )?;
-        bar.finish_and_clear();
-        Ok(Some(result))
+        bar.finish();
+        let (outcomes, report) = result;
+        let summaries = outcomes
+            .into_iter()
+            .map(|o| {
+                o.and_then(|json| {
+                    serde_json::from_str::<ChunkedSummary>(&json).map_err(|e| {
+                        format!(
+                            "the cached summary is unreadable ({e}); run `tandem cache clear` and run again"
+                        )
+                    })
+                })
+            })
+            .collect();
+        Ok(Some((summaries, report)))
     }
 }
 
@@ -313,6 +350,8 @@ struct Summary {
     lang: Lang,
     by: String,
     from_translation: bool,
+    /// The pieces the summarizer read the text in (`None` for the extractive summarizer).
+    chunks: Option<usize>,
 }
 
 /// The period's articles, in the order every run numbers them, and what reading the folder left out.
@@ -331,8 +370,13 @@ pub struct Selection {
 
 /// Reads `opts.articles_dir` and keeps the period's articles.
 pub fn select_articles(opts: &BriefOptions) -> Result<Selection> {
+    select_articles_with(opts, &Progress::hidden())
+}
+
+/// [`select_articles`], with a bar while a large folder is read.
+pub fn select_articles_with(opts: &BriefOptions, progress: &Progress) -> Result<Selection> {
     let started = Instant::now();
-    let ingested = ingest::read_dir_with(&opts.articles_dir, &opts.ingest)?;
+    let ingested = ingest::read_dir_with_progress(&opts.articles_dir, &opts.ingest, progress)?;
     let articles_read = ingested.articles.len();
     let (articles, left_out) = select::select(
         ingested.articles,
@@ -356,9 +400,9 @@ pub fn run_brief(opts: &BriefOptions, progress: &Progress) -> Result<BriefRun> {
         opts.cache_dir.as_deref(),
         opts.device,
         opts.engine,
-        *progress,
+        progress.clone(),
     )?;
-    let selection = select_articles(opts)?;
+    let selection = select_articles_with(opts, progress)?;
     let mut stages = vec![selection.stage.clone()];
     let articles_selected = selection.articles.len();
     let placed: Vec<(usize, Article)> = selection.articles.into_iter().enumerate().collect();
@@ -556,18 +600,19 @@ fn summarize_articles(
             let name = report.model.clone().unwrap_or_default();
             stages.push(report);
             for (&i, text) in english.iter().zip(summaries) {
-                let text = match text {
-                    Ok(text) => text,
+                let summary = match text {
+                    Ok(summary) => summary,
                     Err(reason) => {
                         work[i].fail("summary", &reason);
                         continue;
                     }
                 };
                 work[i].summary = Some(Summary {
-                    text,
+                    text: summary.text,
                     lang: Lang::En,
                     by: name.clone(),
                     from_translation: work[i].article.lang == Lang::Fr,
+                    chunks: Some(summary.chunks),
                 });
             }
         }
@@ -582,6 +627,7 @@ fn summarize_articles(
                 lang,
                 by: extractive.model_name(),
                 from_translation: lang == Lang::En && w.article.lang == Lang::Fr,
+                chunks: None,
             });
             extracted += 1;
         }
@@ -656,12 +702,14 @@ fn into_result(w: Work) -> ArticleResult {
         language: a.lang,
         published: a.published.clone(),
         outlet: a.source_name.clone(),
+        summary_chunks: w.summary.as_ref().and_then(|s| s.chunks),
     };
     let summary = w.summary.unwrap_or(Summary {
         text: String::new(),
         lang: a.lang,
         by: String::new(),
         from_translation: false,
+        chunks: None,
     });
     let sentences: Vec<AlignedSentence> = split_sentences(&summary.text)
         .into_iter()

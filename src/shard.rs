@@ -13,7 +13,7 @@ use crate::models::extractive::ExtractiveSummarizer;
 use crate::models::Summarizer;
 use crate::output::write_all_atomic;
 use crate::pipeline::{self, BriefOptions, StageContext};
-use crate::progress::Progress;
+use crate::progress::{Bar, Progress};
 use crate::report::Report;
 use crate::stage::StageReport;
 use crate::{Error, Result};
@@ -165,9 +165,9 @@ pub fn run_shard(
             .as_deref(),
         opts.device,
         opts.engine,
-        *progress,
+        progress.clone(),
     )?;
-    let selection = pipeline::select_articles(opts)?;
+    let selection = pipeline::select_articles_with(opts, progress)?;
     let run = RunIdentity {
         tandem_version: env!("CARGO_PKG_VERSION").to_string(),
         articles_dir: opts.articles_dir.clone(),
@@ -326,8 +326,20 @@ enum Found {
 /// the brief — byte-identical to a single-machine run. Every problem is reported at once
 /// ([`Error::ShardsIncomplete`]), each with the command that re-runs the shard.
 pub fn merge(inputs: &[PathBuf]) -> Result<Merged> {
+    merge_with(inputs, &Progress::hidden())
+}
+
+/// [`merge`], with a bar over the bytes of the shard files it reads.
+pub fn merge_with(inputs: &[PathBuf], progress: &Progress) -> Result<Merged> {
     let started = Instant::now();
     let files = shard_files(inputs)?;
+    let total: u64 = files
+        .values()
+        .filter_map(|p| p.results.as_ref())
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = progress.bytes("merge", total);
     let counts: std::collections::BTreeSet<usize> = files.keys().map(|s| s.count).collect();
     if counts.len() > 1 {
         let list: Vec<String> = counts.iter().map(|n| format!("N={n}")).collect();
@@ -351,7 +363,7 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Merged> {
                 Ok(f) => Found::Failed(f),
                 Err(e) => Found::Unreadable(failure.clone(), e),
             },
-            (Some(results), None) => match read_shard(results, *spec) {
+            (Some(results), None) => match read_shard(results, *spec, &bar) {
                 Ok((h, r)) => Found::Results(Box::new(h), r),
                 Err(e) => Found::Unreadable(results.clone(), e),
             },
@@ -406,6 +418,7 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Merged> {
             ));
         }
     }
+    bar.finish();
     if !problems.is_empty() {
         return Err(Error::ShardsIncomplete(problems));
     }
@@ -516,9 +529,14 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
 }
 
 /// Reads one shard file: the header, then exactly `header.articles` results, all of this shard.
-fn read_shard(path: &Path, spec: ShardSpec) -> Result<(ShardHeader, Vec<ArticleResult>), String> {
+/// Reads one shard file; `bar` advances by the bytes of each line parsed.
+fn read_shard(
+    path: &Path,
+    spec: ShardSpec,
+    bar: &Bar,
+) -> Result<(ShardHeader, Vec<ArticleResult>), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let mut lines = text.lines();
+    let mut lines = text.lines().inspect(|l| bar.advance(l.len() as u64 + 1));
     let header: ShardHeader = serde_json::from_str(lines.next().unwrap_or_default())
         .map_err(|e| format!("header: {e}"))?;
     if header.tandem_shard != FORMAT {

@@ -6,6 +6,7 @@
 //! that fail alone come back as an [`Outcome`] error with the reason (a panic says it is a bug and how to report
 //! it), and the others go on. Loading the model, and the cache itself, still fail the stage.
 use crate::cache::{Cache, StageKey};
+use crate::progress::Bar;
 use crate::Result;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -51,8 +52,10 @@ pub type Outcome = std::result::Result<String, String>;
 
 /// Runs `call` on the inputs the cache does not hold, `chunk` distinct texts at a time (shortest first, so
 /// batches waste little padding), storing each chunk's outputs in one transaction. `load` runs only when there
-/// is something to compute. `bar` counts distinct texts computed. Returns one outcome per input, in order: a
-/// text the model fails on (an error, a panic, or no output for it) is an `Err` with the reason; the rest go on.
+/// is something to compute. Once it has, `bar` gets the length `measure` gives for all the texts to compute (the
+/// chunks the model will generate), before the first call, so its ETA covers the whole stage; the model advances
+/// it. Returns one outcome per input, in order: a text the model fails on (an error, a panic, or no output for it)
+/// is an `Err` with the reason; the rest go on.
 #[allow(clippy::too_many_arguments)]
 pub fn run_cached<M>(
     cache: &mut Cache,
@@ -60,8 +63,9 @@ pub fn run_cached<M>(
     model_name: Option<String>,
     inputs: &[String],
     chunk: usize,
-    bar: &indicatif::ProgressBar,
+    bar: &Bar,
     load: impl FnOnce() -> Result<M>,
+    measure: impl FnOnce(&M, &[String]) -> u64,
     mut call: impl FnMut(&mut M, &[String]) -> Result<Vec<String>>,
 ) -> Result<(Vec<Outcome>, StageReport)> {
     let started = Instant::now();
@@ -94,11 +98,12 @@ pub fn run_cached<M>(
         "stage start"
     );
     missing.sort_by_key(|&i| (distinct[i].chars().count(), i));
-    bar.set_length(missing.len() as u64);
     let mut failed = 0;
     if !missing.is_empty() {
         tracing::info!(stage = %key.stage, model = %key.model, settings = %key.settings, "loading the model");
         let mut model = load()?;
+        let to_compute: Vec<String> = missing.iter().map(|&i| distinct[i].clone()).collect();
+        bar.add_length(measure(&model, &to_compute));
         for part in missing.chunks(chunk.max(1)) {
             let texts: Vec<String> = part.iter().map(|&i| distinct[i].clone()).collect();
             let made: Vec<Outcome> = match guarded(&mut model, &mut call, &texts) {
@@ -126,7 +131,6 @@ pub fn run_cached<M>(
                 }
                 outputs[i] = Some(out);
             }
-            bar.inc(part.len() as u64);
         }
     }
     let report = StageReport {
@@ -201,7 +205,7 @@ mod tests {
     fn computes_each_missing_text_once_and_serves_the_rest_from_the_cache() {
         let dir = tempfile::tempdir().unwrap();
         let mut cache = Cache::open(dir.path()).unwrap();
-        let bar = indicatif::ProgressBar::hidden();
+        let bar = Bar::hidden();
         let mut seen: Vec<String> = Vec::new();
         let inputs: Vec<String> = ["bb", "a", "bb", "ccc"].map(String::from).to_vec();
         let (out, report) = run_cached(
@@ -212,6 +216,7 @@ mod tests {
             2,
             &bar,
             || Ok(()),
+            |_, texts| texts.len() as u64,
             |_, texts| {
                 seen.extend(texts.iter().cloned());
                 Ok(texts.iter().map(|t| t.to_uppercase()).collect())
@@ -239,6 +244,7 @@ mod tests {
                 loaded = true;
                 Ok(())
             },
+            |_, texts| texts.len() as u64,
             |_, texts| Ok(texts.iter().map(|t| format!("<{t}>")).collect()),
         )
         .unwrap();
@@ -247,12 +253,50 @@ mod tests {
         assert_eq!((report.cache_hits, report.model_calls), (1, 1));
     }
 
+    /// The bar's length is what `measure` says of every text to compute, set before the first call; the stage
+    /// itself does not step it (the model does, per generation batch).
+    #[test]
+    fn the_bar_gets_the_whole_measured_length_before_the_first_call() {
+        use crate::progress::{Progress, Step};
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = Cache::open(dir.path()).unwrap();
+        cache.put_many(&key(), &[("cached", "C")]).unwrap();
+        let (progress, record) = Progress::recording(true);
+        let bar = progress.stage("s");
+        let inputs: Vec<String> = ["a", "bb", "cached", "ccc"].map(String::from).to_vec();
+        let model_bar = bar.clone();
+        run_cached(
+            &mut cache,
+            &key(),
+            None,
+            &inputs,
+            2,
+            &bar,
+            || Ok(()),
+            |_, texts| 10 * texts.len() as u64,
+            |_, texts| {
+                model_bar.advance(10 * texts.len() as u64);
+                Ok(texts.to_vec())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            record.of("s"),
+            [
+                Step::Shown(true),
+                Step::Length(30),
+                Step::Advance(20),
+                Step::Advance(10)
+            ]
+        );
+    }
+
     #[test]
     fn the_model_is_not_loaded_when_everything_is_cached() {
         let dir = tempfile::tempdir().unwrap();
         let mut cache = Cache::open(dir.path()).unwrap();
         cache.put_many(&key(), &[("x", "X")]).unwrap();
-        let bar = indicatif::ProgressBar::hidden();
+        let bar = Bar::hidden();
         let (out, report) = run_cached(
             &mut cache,
             &key(),
@@ -261,6 +305,7 @@ mod tests {
             8,
             &bar,
             || -> Result<()> { panic!("loaded a model for cached work") },
+            |_, _| unreachable!(),
             |_, _| unreachable!(),
         )
         .unwrap();
@@ -274,7 +319,7 @@ mod tests {
     fn a_failing_text_fails_alone_and_the_rest_go_on() {
         let dir = tempfile::tempdir().unwrap();
         let mut cache = Cache::open(dir.path()).unwrap();
-        let bar = indicatif::ProgressBar::hidden();
+        let bar = Bar::hidden();
         let inputs: Vec<String> = ["a", "bb", "ccc", "dddd", "eeeee"]
             .map(String::from)
             .to_vec();
@@ -287,6 +332,7 @@ mod tests {
             2,
             &bar,
             || Ok(()),
+            |_, texts| texts.len() as u64,
             |_, texts| {
                 calls.push(texts.len());
                 if texts.contains(&"ccc".to_string()) {

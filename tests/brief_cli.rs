@@ -51,7 +51,7 @@ fn brief_with_all_models_has_aligned_sides_languages_sources_and_models() {
     assert_eq!(run.status.code(), Some(0), "stderr: {stderr}");
 
     let brief = read_brief(&out);
-    assert_eq!(brief["schema_version"], 2);
+    assert_eq!(brief["schema_version"], tandem::brief::SCHEMA_VERSION);
     assert_eq!(brief["title"]["en"], "News brief — 2025-11-10");
     let items = brief["items"].as_array().unwrap();
     assert_eq!(items.len(), 3, "one item per article");

@@ -108,10 +108,9 @@ fn brief(s: &Setup, input: &Path, out: &Path, extra: &[&str]) -> (Value, Value) 
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    (
-        read_json(&out.join("brief.json")),
-        read_json(&out.join("report.json")),
-    )
+    let brief = read_json(&out.join("brief.json"));
+    common::assert_valid_brief(&brief);
+    (brief, read_json(&out.join("report.json")))
 }
 
 fn read_json(path: &Path) -> Value {

@@ -1,9 +1,11 @@
 //! Long inputs are never truncated: a 20,000-word article is cut to the model's token budget on sentence
-//! boundaries (every word kept, every chunk within the model's positions) and goes through the whole brief.
+//! boundaries (every word kept, every chunk within the model's positions) and goes through the whole brief, where
+//! it is summarized map-reduce into one summary no longer than the summarizer's max_length, the number of chunks
+//! recorded in brief.json.
 mod common;
 
 use tandem::models::manifest::{Architecture, Role};
-use tandem::models::rustbert::{MarianTranslator, Seq2Seq};
+use tandem::models::rustbert::{BartSummarizer, MarianTranslator, Seq2Seq};
 use tandem::models::Translator;
 
 const EN_WORDS: &[&str] = &[
@@ -164,4 +166,71 @@ fn a_20000_word_article_goes_through_the_whole_brief() {
     assert!(sentences
         .iter()
         .all(|s| s["en"].is_string() && s["fr"].is_string()));
+
+    // One summary, not one per chunk: one output of at most the summarizer's max_length tokens (30 for the test
+    // model), so a few sentences; the number of chunks the article's English text was cut into is recorded. (The
+    // test models' output is random subwords, and re-encoding its decoded text can take up to three tokens per
+    // generated one: hence the bound of 3 × max_length.)
+    let chunks = items[0]["sources"][0]["summary_chunks"].as_u64();
+    assert!(
+        chunks.is_some_and(|c| c > 50),
+        "a 20,000-word article is summarized in many chunks: {:#}",
+        items[0]["sources"]
+    );
+    let model = Seq2Seq::load(
+        Role::SummarizeEn,
+        Architecture::Bart,
+        &common::role_path(&models, Role::SummarizeEn),
+        tch::Device::Cpu,
+    )
+    .unwrap();
+    let english: Vec<&str> = sentences
+        .iter()
+        .map(|s| s["en"].as_str().unwrap())
+        .collect();
+    let tokens = model.count_tokens(&english.join(" "));
+    assert!(
+        tokens <= 3 * model.settings.max_length as usize,
+        "{tokens} tokens: {english:?}"
+    );
+    assert!(
+        english.len() <= 5,
+        "{} sentences: {english:?}",
+        english.len()
+    );
+}
+
+/// The map-reduce itself: a long text's chunk summaries are summarized again into one output bounded by
+/// max_length; a text that fits one input is summarized once, as before.
+#[test]
+fn a_long_text_is_summarized_into_one_bounded_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::import_roles(tmp.path(), &[Role::SummarizeEn]);
+    let dir = common::role_path(tmp.path(), Role::SummarizeEn);
+    let mut summarizer = BartSummarizer::load(&dir, tch::Device::Cpu).unwrap();
+    let model = Seq2Seq::load(
+        Role::SummarizeEn,
+        Architecture::Bart,
+        &dir,
+        tch::Device::Cpu,
+    )
+    .unwrap();
+    let long = long_english(3_000);
+    let short = long_english(60);
+    let chunks = model.fit_to_budget(&long).len();
+    assert!(chunks > 5, "{chunks}");
+    let out = summarizer
+        .summarize_chunked(&[long, short.clone()])
+        .unwrap();
+    assert_eq!(out[0].chunks, chunks);
+    assert_eq!(out[1].chunks, 1);
+    let max = model.settings.max_length as usize;
+    for s in &out {
+        assert!(!s.text.is_empty());
+        // see above for the bound: one output of at most max_length generated tokens
+        assert!(model.count_tokens(&s.text) <= 3 * max, "{:?}", s.text);
+    }
+    // the short text's summary is the model's summary of it, as one call gives it
+    let alone = summarizer.summarize_chunked(&[short]).unwrap();
+    assert_eq!(alone[0].text, out[1].text);
 }

@@ -109,3 +109,129 @@ fn a_half_installed_model_is_an_error_naming_the_missing_file() {
         assert!(e.contains("tandem models import"), "{e}");
     }
 }
+
+/// Rewrites `dir/model.safetensors` with `edit` applied to its tensors (name → tensor).
+fn edit_weights(dir: &Path, edit: impl FnOnce(&mut Vec<(String, tch::Tensor)>)) {
+    let path = dir.join("model.safetensors");
+    let mut tensors = tch::Tensor::read_safetensors(&path).unwrap();
+    edit(&mut tensors);
+    let refs: Vec<(&str, &tch::Tensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    tch::Tensor::write_safetensors(&refs, &path).unwrap();
+}
+
+/// Gives the tensor `name` one more row (or element) than the config implies.
+fn grow(tensors: &mut [(String, tch::Tensor)], name: &str) {
+    let (_, t) = tensors.iter_mut().find(|(n, _)| n == name).unwrap();
+    let first = t.narrow(0, 0, 1);
+    *t = tch::Tensor::cat(&[&*t, &first], 0);
+}
+
+/// Every tensor's shape is checked against the config, not only the embeddings' and the first layers': a
+/// second-layer cross-attention projection of BART, a decoder layer norm and `final_logits_bias` of Marian.
+#[test]
+fn a_wrong_shape_anywhere_in_the_weights_is_refused() {
+    for (role, name) in [
+        (
+            Role::SummarizeEn,
+            "model.decoder.layers.1.encoder_attn.k_proj.weight",
+        ),
+        (Role::SummarizeEn, "model.encoder.layernorm_embedding.bias"),
+        (
+            Role::TranslateEnFr,
+            "model.decoder.layers.1.final_layer_norm.weight",
+        ),
+        (Role::TranslateFrEn, "model.encoder.layers.1.fc2.bias"),
+    ] {
+        let e = broken(role, |dir| edit_weights(dir, |t| grow(t, name)));
+        assert!(e.contains("config.json does not match"), "{e}");
+        assert!(e.contains(&format!("`{name}` is [")), "{name}: {e}");
+        assert!(e.contains("the config implies"), "{e}");
+    }
+    let e = broken(Role::TranslateEnFr, |dir| {
+        edit_weights(dir, |t| {
+            let (_, bias) = t
+                .iter_mut()
+                .find(|(n, _)| n == "final_logits_bias")
+                .unwrap();
+            *bias = bias.narrow(1, 0, 10);
+        })
+    });
+    assert!(
+        e.contains("`final_logits_bias` is [1, 10], the config implies [1, 402]"),
+        "{e}"
+    );
+}
+
+/// A tensor no Marian/BART model has (here mBART's final encoder layer norm) would be left out of the
+/// computation without a word: refused.
+#[test]
+fn a_tensor_the_model_does_not_have_is_refused() {
+    let e = broken(Role::SummarizeEn, |dir| {
+        edit_weights(dir, |t| {
+            t.push((
+                "model.encoder.layer_norm.weight".into(),
+                tch::Tensor::ones([32], (tch::Kind::Float, tch::Device::Cpu)),
+            ))
+        })
+    });
+    assert!(
+        e.contains("tensor `model.encoder.layer_norm.weight` ([32]) is not part of a BART model"),
+        "{e}"
+    );
+}
+
+/// The engines tie the output layer to the shared embeddings: an `lm_head.weight` that differs is refused, an
+/// identical copy is accepted.
+#[test]
+fn an_untied_output_layer_is_refused_and_a_tied_copy_accepted() {
+    let shared_plus = |t: &mut Vec<(String, tch::Tensor)>, delta: f64| {
+        let shared = t
+            .iter()
+            .find(|(n, _)| n == "model.shared.weight")
+            .map(|(_, w)| w.copy())
+            .unwrap();
+        t.push(("lm_head.weight".into(), shared + delta));
+    };
+    let e = broken(Role::TranslateEnFr, |dir| {
+        edit_weights(dir, |t| shared_plus(t, 0.5))
+    });
+    assert!(e.contains("model.safetensors"), "{e}");
+    assert!(
+        e.contains("`lm_head.weight` differs from `model.shared.weight`"),
+        "{e}"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let models = tmp.path().join("models");
+    common::import_roles(&models, &[Role::TranslateEnFr]);
+    let dir = common::role_path(&models, Role::TranslateEnFr);
+    edit_weights(&dir, |t| shared_plus(t, 0.0));
+    tandem::models::check::check_model_dir(&dir, tandem::models::Architecture::Marian).unwrap();
+}
+
+/// The tokenizer is loaded and tried when the run starts, so a broken one is found before any article reaches a
+/// model, not when its stage comes after the others: a vocabulary without the `<unk>` token the tokenizer needs
+/// (its other special tokens in place), a SentencePiece file that starts like one but is damaged after its first
+/// byte (it loads, as a model without pieces).
+#[test]
+fn a_tokenizer_that_cannot_be_loaded_or_used_is_refused_before_any_work() {
+    let e = broken(Role::SummarizeEn, |dir| {
+        edit_json(&dir.join("vocab.json"), |v| {
+            v.as_object_mut().unwrap().remove("<unk>").unwrap();
+        })
+    });
+    assert!(e.contains("the tokenizer ("), "{e}");
+    assert!(e.contains("merges.txt) cannot be loaded"), "{e}");
+
+    let e = broken(Role::TranslateEnFr, |dir| {
+        let spm = dir.join("source.spm");
+        let mut bytes = std::fs::read(&spm).unwrap();
+        bytes.truncate(1);
+        bytes.extend_from_slice(&[0xff, 0xff, 0xff, 0x0f, b'x', b'y']);
+        std::fs::write(&spm, &bytes).unwrap();
+    });
+    assert!(
+        e.contains("source.spm: the tokenizer turns every word into <unk>"),
+        "{e}"
+    );
+}

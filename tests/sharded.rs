@@ -134,8 +134,14 @@ fn shard(s: &Setup, out: &Path, cache: &Path, i: usize, n: usize, extra: &[&str]
     tandem(&s.models, &args)
 }
 
+/// `tandem merge`; a merge that wrote a brief (exit 0, 3: some articles failed, 4: sides untranslated) wrote one
+/// that follows the schema.
 fn merge(s: &Setup, shards: &Path, out: &Path) -> Output {
-    tandem(&s.models, &["merge", path(shards), "--out", path(out)])
+    let run = tandem(&s.models, &["merge", path(shards), "--out", path(out)]);
+    if matches!(run.status.code(), Some(0 | 3 | 4)) {
+        common::assert_valid_brief(&read_json(&out.join("brief.json")));
+    }
+    run
 }
 
 const BRIEF_FILES: [&str; 4] = ["brief.json", "brief.en.md", "brief.fr.md", "brief.html"];
@@ -189,6 +195,7 @@ fn single_run(s: &Setup) -> PathBuf {
         ],
     );
     assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+    common::assert_valid_brief(&read_json(&out.join("brief.json")));
     out
 }
 

@@ -11,7 +11,7 @@ use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 
 /// Version of the `brief.json` layout; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// A bilingual brief.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,6 +140,11 @@ pub struct Source {
     pub published: Option<String>,
     /// The publication's name, when known.
     pub outlet: Option<String>,
+    /// How many pieces the article was cut into to fit the summarizer's input: 1 when it fit in one; more when
+    /// each piece was summarized and those summaries summarized again into one (map-reduce). `None` when the
+    /// summarizer reads any length (extractive) or the article has no summary.
+    #[serde(default)]
+    pub summary_chunks: Option<usize>,
 }
 
 /// The models used for a brief.

@@ -67,6 +67,7 @@ mod tests {
             language: Lang::En,
             published: None,
             outlet: None,
+            summary_chunks: None,
         };
         BriefItem {
             id: id.into(),

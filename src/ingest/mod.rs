@@ -211,6 +211,15 @@ pub fn read_dir(dir: &Path, forced_lang: Option<Lang>) -> Result<Ingested> {
 /// cannot be used becomes one [`IngestFailure`]; duplicates of an earlier article too. Failures are sorted by
 /// path. Fails only when `dir` itself cannot be listed.
 pub fn read_dir_with(dir: &Path, opts: &IngestOptions) -> Result<Ingested> {
+    read_dir_with_progress(dir, opts, &crate::progress::Progress::hidden())
+}
+
+/// [`read_dir_with`], counting the files and manifest entries read on a bar (drawn for a large folder only).
+pub fn read_dir_with_progress(
+    dir: &Path,
+    opts: &IngestOptions,
+    progress: &crate::progress::Progress,
+) -> Result<Ingested> {
     let entries = std::fs::read_dir(dir).map_err(|e| crate::Error::io(dir, e))?;
     let mut out = Ingested::default();
     let mut files: Vec<PathBuf> = Vec::new();
@@ -239,8 +248,10 @@ pub fn read_dir_with(dir: &Path, opts: &IngestOptions) -> Result<Ingested> {
     for (path, reason) in &manifests.problems {
         fail(&mut out, path, reason.clone());
     }
+    let bar = progress.files("ingest", (files.len() + manifests.entries.len()) as u64);
     let default_entry = ManifestEntry::default();
     for path in &files {
+        bar.advance(1);
         let name = file_name(path);
         let entry = manifests.for_file(&name).unwrap_or(&default_entry);
         match guarded(|| process_file(path, entry, opts)) {
@@ -250,6 +261,7 @@ pub fn read_dir_with(dir: &Path, opts: &IngestOptions) -> Result<Ingested> {
     }
     let mut listed_done: Vec<PathBuf> = Vec::new();
     for located in &manifests.entries {
+        bar.advance(1);
         let entry = &located.entry;
         match (&entry.file, &entry.text) {
             (Some(file), _) => {
@@ -289,6 +301,7 @@ pub fn read_dir_with(dir: &Path, opts: &IngestOptions) -> Result<Ingested> {
             (None, None) => {}
         }
     }
+    bar.finish();
     remove_duplicates(&mut out, dir, opts.near_duplicate_threshold);
     out.failures.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)

@@ -1,7 +1,9 @@
-//! Cheap checks of an installed model folder, run for every role before any article is processed, so a broken
-//! model stops the run at once with the file named, instead of after an hour of work on the earlier stages:
-//! truncated or damaged weights, a config that does not match the weights' shapes, missing tokenizer files, or
-//! tokenizer files that belong to another model.
+//! Checks of an installed model folder, run for every role before any article is processed, so a broken model
+//! stops the run at once with the file named, instead of after an hour of work on the earlier stages: truncated
+//! or damaged weights; any tensor whose shape is not the one the config gives it (every tensor the engines read,
+//! Marian and BART), or that no such model has; an untied output layer (`lm_head.weight`) or embedding copy that
+//! differs from the shared embeddings the engines use in its place; tokenizer files that are missing, damaged,
+//! belong to another model, or that the tokenizer cannot load.
 use super::manifest::Architecture;
 use rust_bert::bart::BartConfig;
 use serde_json::{Map, Value};
@@ -22,8 +24,8 @@ pub fn check_model_dir(dir: &Path, architecture: Architecture) -> Result<(), Str
     let config = serde_json::from_value::<BartConfig>(value)
         .map_err(|e| format!("{}: not a BART/Marian config ({e})", config_path.display()))?;
     let weights = dir.join("model.safetensors");
-    let shapes = check_safetensors(&weights)?;
-    check_shapes(&config, architecture, &shapes).map_err(|e| {
+    let header = read_safetensors_header(&weights)?;
+    check_shapes(&config, architecture, &header.tensors).map_err(|e| {
         format!(
             "{} does not match {}: {e}; the config and the weights come from different models \
              (re-run `tandem models import` on one checkpoint folder)",
@@ -31,6 +33,9 @@ pub fn check_model_dir(dir: &Path, architecture: Architecture) -> Result<(), Str
             weights.display()
         )
     })?;
+    check_known_tensors(&config, architecture, &header.tensors)
+        .map_err(|e| format!("{}: {e}", weights.display()))?;
+    check_tied_copies(&weights, &header).map_err(|e| format!("{}: {e}", weights.display()))?;
     let vocab = dir.join("vocab.json");
     let vocab_text =
         std::fs::read_to_string(&vocab).map_err(|e| format!("{}: {e}", vocab.display()))?;
@@ -73,55 +78,118 @@ pub fn check_model_dir(dir: &Path, architecture: Architecture) -> Result<(), Str
             ));
         }
     }
+    // The tokenizer as generation loads it: a file that looks right at a glance can still fail here, and would
+    // otherwise fail only when its stage comes, after the earlier stages' work.
+    let tokenizer = super::rustbert::load_tokenizer(dir, architecture)?;
+    // A damaged SentencePiece file can still load, as a model without pieces that turns every word into <unk>.
+    let pieces = tokenizer.tokenize("the news of the day; les nouvelles du jour");
+    let unk = tokenizer.get_unk_id();
+    if tokenizer
+        .convert_tokens_to_ids(&pieces)
+        .iter()
+        .all(|&id| id == unk)
+    {
+        let file = dir.join(tokenizer_files[0]);
+        return Err(format!(
+            "{}: the tokenizer turns every word into <unk>: the file is damaged; re-install the model",
+            file.display()
+        ));
+    }
     Ok(())
 }
 
-/// The weights' shapes must be those the config describes.
-fn check_shapes(
+/// Whether a tensor must be in the weights or may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    Required,
+    Optional,
+}
+
+/// Copies of the shared embeddings some checkpoints store; the engines read `model.shared.weight` instead.
+const TIED_COPIES: [&str; 3] = [
+    "model.encoder.embed_tokens.weight",
+    "model.decoder.embed_tokens.weight",
+    "lm_head.weight",
+];
+
+/// Every tensor a Marian or BART model with this config has, with its shape: those the engines
+/// (`engine::model`, rust-bert) read, and the tied copies they may find beside them.
+fn expected_tensors(
     config: &BartConfig,
     architecture: Architecture,
-    shapes: &Shapes,
-) -> Result<(), String> {
+) -> Vec<(String, Vec<i64>, Need)> {
+    use Need::{Optional, Required};
     let d = config.d_model;
+    let v = config.vocab_size;
     let position_rows = match architecture {
         // BART's learned positions start at offset 2; Marian's sinusoidal table has one row per position.
         Architecture::Bart => config.max_position_embeddings + 2,
         Architecture::Marian => config.max_position_embeddings,
     };
-    let expected: Vec<(&str, Vec<i64>)> = vec![
-        ("model.shared.weight", vec![config.vocab_size, d]),
-        (
-            "model.encoder.embed_positions.weight",
+    let mut out = vec![("model.shared.weight".to_string(), vec![v, d], Required)];
+    for copy in TIED_COPIES {
+        out.push((copy.to_string(), vec![v, d], Optional));
+    }
+    out.push(("final_logits_bias".to_string(), vec![1, v], Optional));
+    let linear = |out: &mut Vec<(String, Vec<i64>, Need)>, prefix: &str, rows: i64, cols: i64| {
+        out.push((format!("{prefix}.weight"), vec![rows, cols], Required));
+        out.push((format!("{prefix}.bias"), vec![rows], Required));
+    };
+    let norm = |out: &mut Vec<(String, Vec<i64>, Need)>, prefix: &str| {
+        out.push((format!("{prefix}.weight"), vec![d], Required));
+        out.push((format!("{prefix}.bias"), vec![d], Required));
+    };
+    let attention = |out: &mut Vec<(String, Vec<i64>, Need)>, prefix: &str| {
+        for p in ["q", "k", "v", "out"] {
+            linear(out, &format!("{prefix}.{p}_proj"), d, d);
+        }
+    };
+    for part in ["encoder", "decoder"] {
+        out.push((
+            format!("model.{part}.embed_positions.weight"),
             vec![position_rows, d],
-        ),
-        (
-            "model.decoder.embed_positions.weight",
-            vec![position_rows, d],
-        ),
-        (
-            "model.encoder.layers.0.fc1.weight",
-            vec![config.encoder_ffn_dim, d],
-        ),
-        (
-            "model.decoder.layers.0.fc1.weight",
-            vec![config.decoder_ffn_dim, d],
-        ),
-    ];
-    for (name, want) in expected {
-        match shapes.get(name) {
-            None => return Err(format!("the weights have no tensor `{name}`")),
-            Some(got) if *got != want => {
-                return Err(format!("`{name}` is {got:?}, the config implies {want:?}"))
-            }
-            Some(_) => {}
+            Required,
+        ));
+        if architecture == Architecture::Bart {
+            norm(&mut out, &format!("model.{part}.layernorm_embedding"));
         }
     }
+    for i in 0..config.encoder_layers {
+        let p = format!("model.encoder.layers.{i}");
+        attention(&mut out, &format!("{p}.self_attn"));
+        norm(&mut out, &format!("{p}.self_attn_layer_norm"));
+        linear(&mut out, &format!("{p}.fc1"), config.encoder_ffn_dim, d);
+        linear(&mut out, &format!("{p}.fc2"), d, config.encoder_ffn_dim);
+        norm(&mut out, &format!("{p}.final_layer_norm"));
+    }
+    for i in 0..config.decoder_layers {
+        let p = format!("model.decoder.layers.{i}");
+        attention(&mut out, &format!("{p}.self_attn"));
+        norm(&mut out, &format!("{p}.self_attn_layer_norm"));
+        attention(&mut out, &format!("{p}.encoder_attn"));
+        norm(&mut out, &format!("{p}.encoder_attn_layer_norm"));
+        linear(&mut out, &format!("{p}.fc1"), config.decoder_ffn_dim, d);
+        linear(&mut out, &format!("{p}.fc2"), d, config.decoder_ffn_dim);
+        norm(&mut out, &format!("{p}.final_layer_norm"));
+    }
+    out
+}
+
+/// The floating-point dtypes the engines read weights in.
+const FLOAT_DTYPES: [&str; 4] = ["F32", "F16", "BF16", "F64"];
+
+/// The weights' shapes must be those the config describes, for every tensor the engines read.
+fn check_shapes(
+    config: &BartConfig,
+    architecture: Architecture,
+    tensors: &Tensors,
+) -> Result<(), String> {
     for (part, want) in [
         ("encoder", config.encoder_layers),
         ("decoder", config.decoder_layers),
     ] {
         let prefix = format!("model.{part}.layers.");
-        let layers = shapes
+        let layers = tensors
             .keys()
             .filter_map(|k| {
                 k.strip_prefix(&prefix)?
@@ -138,7 +206,123 @@ fn check_shapes(
             ));
         }
     }
+    for (what, heads) in [
+        ("encoder_attention_heads", config.encoder_attention_heads),
+        ("decoder_attention_heads", config.decoder_attention_heads),
+    ] {
+        if heads <= 0 || config.d_model % heads != 0 {
+            return Err(format!(
+                "d_model = {} is not a multiple of {what} = {heads}",
+                config.d_model
+            ));
+        }
+    }
+    for (name, want, need) in expected_tensors(config, architecture) {
+        match tensors.get(&name) {
+            None if need == Need::Required => {
+                return Err(format!("the weights have no tensor `{name}`"))
+            }
+            None => {}
+            Some(got) if got.shape != want => {
+                return Err(format!(
+                    "`{name}` is {:?}, the config implies {want:?}",
+                    got.shape
+                ))
+            }
+            Some(got) if !FLOAT_DTYPES.contains(&got.dtype.as_str()) => {
+                return Err(format!(
+                    "`{name}` is stored as {}, not as floating-point numbers",
+                    got.dtype
+                ))
+            }
+            Some(_) => {}
+        }
+    }
     Ok(())
+}
+
+/// Every tensor in the weights must be one the model has: one the engines do not read (another architecture's
+/// layer norm, say) would be silently left out of the computation.
+fn check_known_tensors(
+    config: &BartConfig,
+    architecture: Architecture,
+    tensors: &Tensors,
+) -> Result<(), String> {
+    let known: std::collections::HashSet<String> = expected_tensors(config, architecture)
+        .into_iter()
+        .map(|(name, _, _)| name)
+        .collect();
+    let kind = match architecture {
+        Architecture::Marian => "Marian",
+        Architecture::Bart => "BART",
+    };
+    match tensors.iter().find(|(name, _)| !known.contains(name.as_str())) {
+        Some((name, t)) => Err(format!(
+            "tensor `{name}` ({:?}) is not part of a {kind} model, so tandem's engines would leave it out and \
+             give wrong output; import a {kind} checkpoint",
+            t.shape
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A stored copy of the shared embeddings (`lm_head.weight`, `model.*.embed_tokens.weight`) must hold the same
+/// numbers: the engines tie the output layer and the token embeddings to `model.shared.weight` and never read the
+/// copies, so a checkpoint whose copy differs (an untied output layer) would give wrong output.
+fn check_tied_copies(path: &Path, header: &SafetensorsHeader) -> Result<(), String> {
+    let Some(shared) = header.tensors.get("model.shared.weight") else {
+        return Ok(());
+    };
+    for name in TIED_COPIES {
+        let Some(copy) = header.tensors.get(name) else {
+            continue;
+        };
+        if !same_bytes(path, header.data_start, shared, copy)? {
+            return Err(format!(
+                "`{name}` differs from `model.shared.weight`: tandem's engines tie it to the shared embeddings \
+                 and never read it, so this model's output would be wrong; use a checkpoint whose `{name}` is \
+                 tied to the shared embeddings (transformers' `tie_word_embeddings`)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two tensors of the file hold the same bytes (and dtype); read a MiB at a time.
+fn same_bytes(
+    path: &Path,
+    data_start: u64,
+    a: &TensorInfo,
+    b: &TensorInfo,
+) -> Result<bool, String> {
+    use std::io::{Seek, SeekFrom};
+    if a.dtype != b.dtype || a.end - a.begin != b.end - b.begin {
+        return Ok(false);
+    }
+    if a.begin == b.begin {
+        return Ok(true);
+    }
+    let shown = path.display();
+    let open_at = |offset: u64| -> Result<std::fs::File, String> {
+        let mut f = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+        f.seek(SeekFrom::Start(data_start + offset))
+            .map_err(|e| format!("{shown}: {e}"))?;
+        Ok(f)
+    };
+    let (mut fa, mut fb) = (open_at(a.begin)?, open_at(b.begin)?);
+    let mut left = a.end - a.begin;
+    let (mut ba, mut bb) = (vec![0u8; 1 << 20], vec![0u8; 1 << 20]);
+    while left > 0 {
+        let n = left.min(ba.len() as u64) as usize;
+        fa.read_exact(&mut ba[..n])
+            .and_then(|()| fb.read_exact(&mut bb[..n]))
+            .map_err(|e| format!("{shown}: {e}"))?;
+        if ba[..n] != bb[..n] {
+            return Ok(false);
+        }
+        left -= n as u64;
+    }
+    Ok(true)
 }
 
 /// Every token the tokenizer can produce from text must have a row in the embedding (`vocab_size`). The one
@@ -203,9 +387,38 @@ fn check_vocabulary(
     Ok(())
 }
 
+/// One tensor of a safetensors file: its dtype, shape and byte range in the data (after the header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TensorInfo {
+    pub dtype: String,
+    pub shape: Vec<i64>,
+    pub begin: u64,
+    pub end: u64,
+}
+
+/// Tensor name → what the header says of it.
+pub type Tensors = BTreeMap<String, TensorInfo>;
+
+/// The header of a safetensors file whose size matches it.
+#[derive(Debug, Clone)]
+pub struct SafetensorsHeader {
+    pub tensors: Tensors,
+    /// Where the data starts in the file (8 + the header's length).
+    pub data_start: u64,
+}
+
 /// A safetensors file is an 8-byte little-endian header length, a JSON header giving each tensor's byte range,
 /// and the data. The file must be exactly as long as the header says. Returns each tensor's shape.
 pub fn check_safetensors(path: &Path) -> Result<Shapes, String> {
+    Ok(read_safetensors_header(path)?
+        .tensors
+        .into_iter()
+        .map(|(name, t)| (name, t.shape))
+        .collect())
+}
+
+/// Reads a safetensors file's header and checks the file's size against it (see [`check_safetensors`]).
+pub fn read_safetensors_header(path: &Path) -> Result<SafetensorsHeader, String> {
     let shown = path.display();
     let mut file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
     let size = file.metadata().map_err(|e| format!("{shown}: {e}"))?.len();
@@ -223,37 +436,49 @@ pub fn check_safetensors(path: &Path) -> Result<Shapes, String> {
         .map_err(|e| format!("{shown}: {e}"))?;
     let header: Value = serde_json::from_slice(&header)
         .map_err(|e| format!("{shown}: unreadable safetensors header ({e})"))?;
-    let data_end = header
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter(|(k, _)| k.as_str() != "__metadata__")
-                .filter_map(|(_, v)| v.get("data_offsets")?.get(1)?.as_u64())
-                .max()
-                .unwrap_or(0)
-        })
-        .unwrap_or(0);
+    let mut tensors = Tensors::new();
+    for (name, v) in header.as_object().into_iter().flatten() {
+        if name == "__metadata__" {
+            continue;
+        }
+        let offsets = v
+            .get("data_offsets")
+            .and_then(Value::as_array)
+            .filter(|o| o.len() == 2)
+            .and_then(|o| Some((o[0].as_u64()?, o[1].as_u64()?)))
+            .filter(|(b, e)| b <= e);
+        let shape = v
+            .get("shape")
+            .and_then(Value::as_array)
+            .map(|s| s.iter().filter_map(Value::as_i64).collect::<Vec<i64>>());
+        let dtype = v.get("dtype").and_then(Value::as_str);
+        let (Some((begin, end)), Some(shape), Some(dtype)) = (offsets, shape, dtype) else {
+            return Err(format!(
+                "{shown}: damaged safetensors header (tensor `{name}` has no dtype, shape or byte range); \
+                 re-install the model"
+            ));
+        };
+        tensors.insert(
+            name.clone(),
+            TensorInfo {
+                dtype: dtype.to_string(),
+                shape,
+                begin,
+                end,
+            },
+        );
+    }
+    let data_end = tensors.values().map(|t| t.end).max().unwrap_or(0);
     let expected = 8 + header_len + data_end;
     if size != expected {
         return Err(format!(
             "{shown}: truncated or damaged ({size} bytes, the header describes {expected}); re-install the model"
         ));
     }
-    let shapes = header
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter_map(|(name, v)| {
-                    let shape = v.get("shape")?.as_array()?;
-                    Some((
-                        name.clone(),
-                        shape.iter().filter_map(Value::as_i64).collect(),
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(shapes)
+    Ok(SafetensorsHeader {
+        tensors,
+        data_start: 8 + header_len,
+    })
 }
 
 #[cfg(test)]

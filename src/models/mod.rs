@@ -82,6 +82,14 @@ pub trait Summarizer {
     fn summarize(&mut self, texts: &[String], lang: Lang) -> Result<Vec<String>>;
 }
 
+/// A summary and the number of pieces its text was cut into to fit the summarizer's input: 1 when it fit in
+/// one; more when each piece was summarized and the pieces' summaries summarized again into one (map-reduce).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChunkedSummary {
+    pub text: String,
+    pub chunks: usize,
+}
+
 /// Everything besides the model files that decides a model's output — the engine, the decoding settings and the
 /// input budget — as one line (part of the cache key).
 pub fn output_settings(dir: &Path, architecture: Architecture, engine: Engine) -> Result<String> {
@@ -99,9 +107,11 @@ pub fn output_settings(dir: &Path, architecture: Architecture, engine: Engine) -
     };
     // Marian inputs have their whitespace collapsed before tokenizing (as SentencePiece's normalizer does);
     // outputs cached before that rule are not served for it.
+    // A BART stage's output is a `ChunkedSummary` as JSON, long inputs summarized map-reduce: outputs cached
+    // before (the chunk summaries joined, as plain text) are not served for it.
     let tokenization = match architecture {
         Architecture::Marian => "; whitespace=collapsed",
-        Architecture::Bart => "",
+        Architecture::Bart => "; long-inputs=map-reduce; output=json",
     };
     Ok(format!(
         "engine={engine}; {settings:?}; max_input_tokens={positions}{tokenization}"

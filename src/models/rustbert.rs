@@ -8,8 +8,9 @@
 //! The same `Seq2Seq` can instead generate with tandem's own engine ([`crate::engine`], f32 or int8): see
 //! [`Seq2Seq::load_with_engine`]. Tokenization, settings and the output contract stay the same.
 use super::manifest::{Architecture, Role};
-use super::{Engine, Summarizer, Translator};
+use super::{ChunkedSummary, Engine, Summarizer, Translator};
 use crate::lang::Lang;
+use crate::progress::Bar;
 use crate::text::{chunk_to_budget, split_sentences};
 use crate::{Error, Result};
 use rust_bert::bart::{BartConfig, BartGenerator};
@@ -19,7 +20,7 @@ use rust_bert::pipelines::generation_utils::{GenerateConfig, GenerateOptions, La
 use rust_bert::resources::LocalResource;
 use rust_tokenizers::tokenizer::TruncationStrategy;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use tch::{Device, Kind, Tensor};
 
 /// Decoding settings, as `transformers`' `generate` understands them. Lengths count the decoder start token.
@@ -149,10 +150,7 @@ impl Seq2Seq {
     ) -> Result<Seq2Seq> {
         let config_path = dir.join("config.json");
         let weights = dir.join("model.safetensors");
-        let (vocab, merges) = match architecture {
-            Architecture::Marian => (dir.join("vocab.json"), dir.join("source.spm")),
-            Architecture::Bart => (dir.join("vocab.json"), dir.join("merges.txt")),
-        };
+        let (vocab, merges) = tokenizer_files(dir, architecture);
         for file in [&config_path, &weights, &vocab, &merges] {
             if !file.is_file() {
                 return Err(invalid(role, dir, format!("{} is missing", file.display())));
@@ -170,22 +168,7 @@ impl Seq2Seq {
             )
         })?;
         let settings = GenerationSettings::from_model_dir(dir, architecture)?;
-        let tokenizer = TokenizerOption::from_file(
-            match architecture {
-                Architecture::Marian => ModelType::Marian,
-                Architecture::Bart => ModelType::Bart,
-            },
-            path_str(&vocab)?,
-            Some(path_str(&merges)?),
-            false,
-            None,
-            if architecture == Architecture::Bart {
-                Some(false)
-            } else {
-                None
-            },
-        )
-        .map_err(|e| invalid(role, dir, format!("tokenizer files: {e}")))?;
+        let tokenizer = load_tokenizer(dir, architecture).map_err(|e| invalid(role, dir, e))?;
         tokenizer_fits(&vocab, config.vocab_size).map_err(|e| invalid(role, dir, e))?;
         let generate_config = GenerateConfig {
             model_type: match architecture {
@@ -403,46 +386,15 @@ impl Seq2Seq {
     }
 
     /// Generates one output per text from `pieces`: (index of the text it belongs to, token ids that fit the
-    /// model). Pieces run in length-sorted batches filled to a token budget; the outputs of a text's pieces are
-    /// joined in order.
-    /// `progress` advances by one per piece.
+    /// model); the outputs of a text's pieces are joined in order. `progress` advances by one per piece.
     fn generate_pieces(
         &self,
         pieces: &[(usize, Vec<i64>)],
         n_texts: usize,
-        progress: Option<&indicatif::ProgressBar>,
+        progress: Option<&Bar>,
     ) -> Result<Vec<String>> {
-        if let Some(bar) = progress {
-            bar.set_length(pieces.len() as u64);
-        }
-        let mut order: Vec<usize> = (0..pieces.len()).collect();
-        order.sort_by_key(|&k| (pieces[k].1.len(), k));
-        // Length-sorted batches, filled up to `batch_size` inputs and `token_budget` tokens (the row added last
-        // is the batch's longest); a single input over the budget runs alone.
-        let mut batches: Vec<&[usize]> = Vec::new();
-        let mut start = 0;
-        while start < order.len() {
-            let mut end = start + 1;
-            while end < order.len()
-                && end - start < self.batch_size.max(1)
-                && (end - start + 1) * pieces[order[end]].1.len() <= self.token_budget
-            {
-                end += 1;
-            }
-            batches.push(&order[start..end]);
-            start = end;
-        }
-        let mut decoded = vec![String::new(); pieces.len()];
-        for batch in batches {
-            let inputs: Vec<Vec<i64>> = batch.iter().map(|&k| pieces[k].1.clone()).collect();
-            let generated = self.generate_ids(&inputs, &self.settings)?;
-            for (&k, ids) in batch.iter().zip(generated) {
-                decoded[k] = self.decode(&ids);
-            }
-            if let Some(bar) = progress {
-                bar.inc(batch.len() as u64);
-            }
-        }
+        let inputs: Vec<&[i64]> = pieces.iter().map(|(_, ids)| ids.as_slice()).collect();
+        let decoded = self.generate_each(&inputs, progress)?;
         let mut out = vec![String::new(); n_texts];
         for ((owner, _), text) in pieces.iter().zip(decoded) {
             if !out[*owner].is_empty() {
@@ -453,6 +405,26 @@ impl Seq2Seq {
         Ok(out)
     }
 
+    /// Generates and decodes one output per input (token ids that fit the model), in order. Inputs run in
+    /// length-sorted batches filled to a token budget ([`batches`]); `progress` advances by each batch's inputs
+    /// once it is generated (the stage set its length before).
+    fn generate_each(&self, inputs: &[&[i64]], progress: Option<&Bar>) -> Result<Vec<String>> {
+        let lengths: Vec<usize> = inputs.iter().map(|i| i.len()).collect();
+        let mut decoded = vec![String::new(); inputs.len()];
+        for batch in batches(&lengths, self.batch_size, self.token_budget) {
+            let batch = batch.as_slice();
+            let rows: Vec<Vec<i64>> = batch.iter().map(|&k| inputs[k].to_vec()).collect();
+            let generated = self.generate_ids(&rows, &self.settings)?;
+            for (&k, ids) in batch.iter().zip(generated) {
+                decoded[k] = self.decode(&ids);
+            }
+            if let Some(bar) = progress {
+                bar.advance(batch.len() as u64);
+            }
+        }
+        Ok(decoded)
+    }
+
     /// Splits `text` into pieces that each fit the model's input (sentence boundaries first, then words).
     pub fn fit_to_budget(&self, text: &str) -> Vec<String> {
         let budget = self.max_input_tokens;
@@ -461,9 +433,47 @@ impl Seq2Seq {
     }
 }
 
-fn path_str(p: &Path) -> Result<&str> {
-    p.to_str()
-        .ok_or_else(|| Error::Usage(format!("path is not valid UTF-8: {}", p.display())))
+/// The files of a model folder's tokenizer: `vocab.json` and `source.spm` (Marian) or `merges.txt` (BART).
+pub(crate) fn tokenizer_files(dir: &Path, architecture: Architecture) -> (PathBuf, PathBuf) {
+    match architecture {
+        Architecture::Marian => (dir.join("vocab.json"), dir.join("source.spm")),
+        Architecture::Bart => (dir.join("vocab.json"), dir.join("merges.txt")),
+    }
+}
+
+/// Loads the tokenizer of the model folder `dir` as generation uses it; the error names the files.
+pub(crate) fn load_tokenizer(
+    dir: &Path,
+    architecture: Architecture,
+) -> std::result::Result<TokenizerOption, String> {
+    let (vocab, merges) = tokenizer_files(dir, architecture);
+    let utf8 = |p: &Path| {
+        p.to_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("path is not valid UTF-8: {}", p.display()))
+    };
+    TokenizerOption::from_file(
+        match architecture {
+            Architecture::Marian => ModelType::Marian,
+            Architecture::Bart => ModelType::Bart,
+        },
+        &utf8(&vocab)?,
+        Some(&utf8(&merges)?),
+        false,
+        None,
+        if architecture == Architecture::Bart {
+            Some(false)
+        } else {
+            None
+        },
+    )
+    .map_err(|e| {
+        format!(
+            "the tokenizer ({}, {}) cannot be loaded: {e}; re-install the model",
+            vocab.display(),
+            merges.display()
+        )
+    })
 }
 
 /// The tokenizer's vocabulary fits the embedding ([`super::check::vocabulary_fits`]).
@@ -492,6 +502,28 @@ pub fn model_name(dir: &Path) -> String {
     }
 }
 
+/// Generation batches for inputs of `lengths` tokens: indices sorted by length (then position), cut into batches
+/// of at most `batch_size` inputs and `token_budget` tokens (rows × the batch's longest, the row added last); a
+/// single input over the budget runs alone. Each batch is one step of a stage's bar.
+pub fn batches(lengths: &[usize], batch_size: usize, token_budget: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..lengths.len()).collect();
+    order.sort_by_key(|&k| (lengths[k], k));
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len()
+            && end - start < batch_size.max(1)
+            && (end - start + 1) * lengths[order[end]] <= token_budget
+        {
+            end += 1;
+        }
+        out.push(order[start..end].to_vec());
+        start = end;
+    }
+    out
+}
+
 /// Keeps the decoder start token and everything up to and including the first end-of-sequence token.
 fn cut_at_eos(ids: &[i64], eos: i64, pad: i64) -> Vec<i64> {
     let mut out = Vec::with_capacity(ids.len());
@@ -510,7 +542,7 @@ fn cut_at_eos(ids: &[i64], eos: i64, pad: i64) -> Vec<i64> {
 /// Marian translation through rust-bert.
 pub struct MarianTranslator {
     model: Seq2Seq,
-    progress: Option<indicatif::ProgressBar>,
+    progress: Option<Bar>,
 }
 
 impl MarianTranslator {
@@ -535,9 +567,28 @@ impl MarianTranslator {
         })
     }
 
-    /// Advances `bar` by one per piece translated (a text over the model's input counts for each of its pieces).
-    pub fn set_progress(&mut self, bar: Option<indicatif::ProgressBar>) {
+    /// Advances `bar` by one per piece translated, after each generation batch (a text over the model's input
+    /// counts for each of its pieces; [`MarianTranslator::pieces`] says how many to expect).
+    pub fn set_progress(&mut self, bar: Option<Bar>) {
         self.progress = bar;
+    }
+
+    /// How many pieces translating `texts` generates: one per text, or one per piece of a text over the model's
+    /// input (as [`Translator::translate`] cuts it).
+    pub fn pieces(&self, texts: &[String]) -> u64 {
+        let model = &self.model;
+        let encoded = model.encode(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+        texts
+            .iter()
+            .zip(encoded)
+            .map(|(text, ids)| {
+                if ids.len() <= model.max_input_tokens {
+                    1
+                } else {
+                    model.fit_to_budget(text).len() as u64
+                }
+            })
+            .sum()
     }
 
     /// The underlying model.
@@ -570,11 +621,13 @@ impl Translator for MarianTranslator {
     }
 }
 
-/// BART summarization through rust-bert. Articles longer than the model's input are summarized chunk by chunk
-/// (chunks cut on sentence boundaries to the token budget) and the partial summaries joined in order.
+/// BART summarization through rust-bert. An article longer than the model's input is summarized map-reduce: cut
+/// on sentence boundaries into chunks that fit, each chunk summarized, the chunk summaries joined and summarized
+/// again (cut again if they still do not fit), until one input is left, whose summary is the article's: one
+/// summary, bounded by the model's own `max_length`, however long the article.
 pub struct BartSummarizer {
     model: Seq2Seq,
-    progress: Option<indicatif::ProgressBar>,
+    progress: Option<Bar>,
 }
 
 impl BartSummarizer {
@@ -597,10 +650,20 @@ impl BartSummarizer {
         })
     }
 
-    /// Advances `bar` by one per chunk summarized.
-    pub fn with_progress(mut self, bar: indicatif::ProgressBar) -> Self {
+    /// Advances `bar` by one per chunk summarized, after each generation batch; a long article's later rounds
+    /// (summaries of its chunk summaries) add their inputs to its length as they come.
+    pub fn with_progress(mut self, bar: Bar) -> Self {
         self.progress = Some(bar);
         self
+    }
+
+    /// How many chunks summarizing `texts` generates in its first round (each text cut to the model's input);
+    /// the later rounds of long texts come on top.
+    pub fn pieces(&self, texts: &[String]) -> u64 {
+        texts
+            .iter()
+            .map(|t| self.model.fit_to_budget(t).len() as u64)
+            .sum()
     }
 }
 
@@ -616,14 +679,77 @@ impl Summarizer for BartSummarizer {
                 reason: format!("the BART summarizer reads English only, got {lang}"),
             });
         }
+        Ok(self
+            .summarize_chunked(texts)?
+            .into_iter()
+            .map(|s| s.text)
+            .collect())
+    }
+}
+
+impl BartSummarizer {
+    /// Summarizes each English text into one summary (map-reduce for a text over the model's input, see the
+    /// type's docs), with the number of chunks the text was cut into. All texts' pieces of a round run in the
+    /// same batches. A text whose chunk summaries do not get shorter when summarized again (a `max_length`
+    /// close to the input budget) is an error rather than a loop.
+    pub fn summarize_chunked(&mut self, texts: &[String]) -> Result<Vec<ChunkedSummary>> {
         let model = &self.model;
-        let mut pieces = Vec::new();
-        for (i, text) in texts.iter().enumerate() {
-            let chunks = model.fit_to_budget(text);
-            let refs: Vec<&str> = chunks.iter().map(String::as_str).collect();
-            pieces.extend(model.encode(&refs).into_iter().map(|ids| (i, ids)));
+        let mut pending: Vec<Vec<String>> = texts.iter().map(|t| model.fit_to_budget(t)).collect();
+        let chunks: Vec<usize> = pending.iter().map(|p| p.len().max(1)).collect();
+        let mut done: Vec<Option<String>> = vec![None; texts.len()];
+        let mut first_round = true;
+        while done.iter().any(Option::is_none) {
+            let active: Vec<usize> = (0..texts.len()).filter(|&i| done[i].is_none()).collect();
+            let mut owners = Vec::new();
+            let mut inputs = Vec::new();
+            for &i in &active {
+                let refs: Vec<&str> = pending[i].iter().map(String::as_str).collect();
+                for ids in model.encode(&refs) {
+                    owners.push(i);
+                    inputs.push(ids);
+                }
+            }
+            let rows: Vec<&[i64]> = inputs.iter().map(Vec::as_slice).collect();
+            if let Some(bar) = self.progress.as_ref().filter(|_| !first_round) {
+                bar.add_length(rows.len() as u64);
+            }
+            first_round = false;
+            let outputs = model.generate_each(&rows, self.progress.as_ref())?;
+            let mut parts: Vec<Vec<String>> = vec![Vec::new(); texts.len()];
+            for (i, out) in owners.into_iter().zip(outputs) {
+                parts[i].push(out);
+            }
+            for &i in &active {
+                let mut summaries = std::mem::take(&mut parts[i]);
+                if summaries.len() <= 1 {
+                    done[i] = Some(summaries.pop().unwrap_or_default());
+                    continue;
+                }
+                let next = model.fit_to_budget(&summaries.join(" "));
+                if next.len() >= summaries.len() {
+                    return Err(Error::Generation {
+                        stage: "summarize".into(),
+                        reason: format!(
+                            "a long article's {} chunk summaries need {} inputs when summarized again: they do \
+                             not get shorter (the model's max_length {} is too close to its {}-token input)",
+                            summaries.len(),
+                            next.len(),
+                            model.settings.max_length,
+                            model.max_input_tokens
+                        ),
+                    });
+                }
+                pending[i] = next;
+            }
         }
-        model.generate_pieces(&pieces, texts.len(), self.progress.as_ref())
+        Ok(done
+            .into_iter()
+            .zip(chunks)
+            .map(|(text, chunks)| ChunkedSummary {
+                text: text.unwrap_or_default(),
+                chunks,
+            })
+            .collect())
     }
 }
 

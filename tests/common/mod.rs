@@ -143,6 +143,7 @@ pub fn sample_brief() -> tandem::brief::Brief {
         language,
         published: published.map(str::to_string),
         outlet: outlet.map(str::to_string),
+        summary_chunks: None,
     };
     let en_fr = "marian-en-fr (sha256 aaaaaaaaaaaa)";
     let fr_en = "marian-fr-en (sha256 bbbbbbbbbbbb)";
@@ -278,11 +279,16 @@ pub fn sample_brief() -> tandem::brief::Brief {
 /// `tandem brief` of the fixture articles with no model installed and no cache (nothing outside `out` is
 /// written), into `out`. Checks it exits 4 (written, sides untranslated) and that brief.json is valid; returns it.
 pub fn offline_brief(out: &Path) -> serde_json::Value {
+    offline_brief_of(&fixtures().join("articles"), out)
+}
+
+/// [`offline_brief`] of the articles in `articles`.
+pub fn offline_brief_of(articles: &Path, out: &Path) -> serde_json::Value {
     let models = out.with_extension("no-models");
     std::fs::create_dir_all(&models).unwrap();
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
         .arg("brief")
-        .arg(fixtures().join("articles"))
+        .arg(articles)
         .arg("--out")
         .arg(out)
         .arg("--models-dir")
