@@ -2,9 +2,10 @@
 """Random-weight models in the exact shapes of opus-mt-fr-en, opus-mt-en-fr and distilbart-cnn-12-6, saved in the
 Hugging Face layout (what `save_pretrained` writes), plus the fixed benchmark inputs.
 
-Same compute as the real models (shapes and configs as published), random weights (the real ones are only on the
-Hugging Face Hub). Tokenizer files: the tiny test tokenizers, with the vocabulary padded to the real size by
-placeholder pieces, so every tool (tandem import, CTranslate2's converter) sees a complete vocabulary.
+Same compute as the real models: the published config.json, generation_config.json and tokenizer files
+(tests/fixtures/real-configs, and the real tokenizer files the natural-stop fixtures carry); random weights (the
+real ones are only on the Hugging Face Hub). The engine benchmark feeds token ids (inputs.json), so tokenizers
+only matter to the peers' loaders and to bench/brief.sh.
 
 Usage: make_models.py OUT_DIR   (writes OUT_DIR/hf/<name>/ and OUT_DIR/inputs.json; skips models already there)
 """
@@ -15,94 +16,38 @@ import shutil
 import sys
 
 import torch
-from transformers import BartConfig, BartForConditionalGeneration, MarianConfig, MarianMTModel
+from transformers import AutoConfig, BartForConditionalGeneration, MarianMTModel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "models")
+REAL_CONFIGS = os.path.join(ROOT, "tests", "fixtures", "real-configs")
 SEED = 20251121
 
-MARIAN_VOCAB = 59514
-BART_VOCAB = 50264
-
-
-def marian_config(vocab):
-    # Helsinki-NLP/opus-mt-fr-en and opus-mt-en-fr config.json (transformers 4.22 export).
-    return MarianConfig(
-        vocab_size=vocab, decoder_vocab_size=vocab, d_model=512, encoder_layers=6, decoder_layers=6,
-        encoder_attention_heads=8, decoder_attention_heads=8, encoder_ffn_dim=2048, decoder_ffn_dim=2048,
-        max_position_embeddings=512, activation_function="swish", pad_token_id=vocab - 1, eos_token_id=0,
-        bos_token_id=0, decoder_start_token_id=vocab - 1, forced_eos_token_id=0, bad_words_ids=[[vocab - 1]],
-        num_beams=4, max_length=512, scale_embedding=True, share_encoder_decoder_embeddings=True,
-        normalize_embedding=False, static_position_embeddings=True, add_final_layer_norm=False,
-        init_std=0.1, dropout=0.1,
-    )
-
-
-def bart_config():
-    # sshleifer/distilbart-cnn-12-6 config.json.
-    return BartConfig(
-        vocab_size=BART_VOCAB, d_model=1024, encoder_layers=12, decoder_layers=6, encoder_attention_heads=16,
-        decoder_attention_heads=16, encoder_ffn_dim=4096, decoder_ffn_dim=4096, max_position_embeddings=1024,
-        activation_function="gelu", bos_token_id=0, pad_token_id=1, eos_token_id=2, decoder_start_token_id=2,
-        forced_bos_token_id=0, forced_eos_token_id=2, scale_embedding=False, normalize_before=False,
-        add_final_layer_norm=False, init_std=0.05, extra_pos_embeddings=2,
-        task_specific_params={"summarization": {"early_stopping": True, "length_penalty": 2.0, "max_length": 142,
-                                                "min_length": 56, "no_repeat_ngram_size": 3, "num_beams": 4}},
-    )
-
-
-def padded_vocab(src_vocab, size, placeholder, pad_last):
-    vocab = {k: v for k, v in src_vocab.items() if not (pad_last and k == "<pad>")}
-    n = len(vocab)
-    limit = size - 1 if pad_last else size
-    while n < limit:
-        vocab[f"{placeholder}{n}"] = n
-        n += 1
-    if pad_last:
-        vocab["<pad>"] = size - 1
-    return vocab
-
-
-def make_marian(out, name, seed):
-    dest = os.path.join(out, "hf", name)
-    done = os.path.isfile(os.path.join(dest, "model.safetensors"))
+def copy_real_files(dest, name, tokenizer_fixture):
+    """The published config, generation config and tokenizer files of `name` (tests/fixtures/real-configs and the
+    natural-stop fixture of the same role, which carries the real tokenizer files byte for byte)."""
     os.makedirs(dest, exist_ok=True)
-    fixture = os.path.join(FIXTURES, "marian-fr-en")
-    for f in ["source.spm", "target.spm"]:
-        shutil.copy(os.path.join(fixture, f), os.path.join(dest, f))
-    with open(os.path.join(fixture, "tokenizer_config.json"), encoding="utf-8") as f:
-        tok_config = json.load(f)
-    tok_config.pop("added_tokens_decoder", None)  # its <pad> id is the tiny vocabulary's
-    with open(os.path.join(dest, "tokenizer_config.json"), "w", encoding="utf-8") as f:
-        json.dump(tok_config, f, indent=1)
-    with open(os.path.join(fixture, "vocab.json"), encoding="utf-8") as f:
-        vocab = padded_vocab(json.load(f), MARIAN_VOCAB, "▁tok", pad_last=True)
-    with open(os.path.join(dest, "vocab.json"), "w", encoding="utf-8") as f:
-        json.dump(vocab, f, ensure_ascii=False)
-    if done:
-        return
-    torch.manual_seed(seed)
-    model = MarianMTModel(marian_config(MARIAN_VOCAB)).eval()
-    model.save_pretrained(dest, safe_serialization=True)
+    for f in ["config.json", "generation_config.json"]:
+        shutil.copy(os.path.join(REAL_CONFIGS, name, f), os.path.join(dest, f))
+    fixture = os.path.join(FIXTURES, tokenizer_fixture)
+    for f in os.listdir(fixture):
+        if f not in ("config.json", "generation_config.json", "model.safetensors"):
+            shutil.copy(os.path.join(fixture, f), os.path.join(dest, f))
 
 
-def make_bart(out, seed):
-    dest = os.path.join(out, "hf", "distilbart-cnn-12-6")
+def make_model(out, name, tokenizer_fixture, model_class, seed):
+    dest = os.path.join(out, "hf", name)
+    copy_real_files(dest, name, tokenizer_fixture)
     if os.path.isfile(os.path.join(dest, "model.safetensors")):
         return
-    shutil.rmtree(dest, ignore_errors=True)
-    os.makedirs(dest)
-    fixture = os.path.join(FIXTURES, "bart-cnn")
-    for f in ["merges.txt", "tokenizer_config.json", "special_tokens_map.json"]:
-        if os.path.isfile(os.path.join(fixture, f)):
-            shutil.copy(os.path.join(fixture, f), os.path.join(dest, f))
-    with open(os.path.join(fixture, "vocab.json"), encoding="utf-8") as f:
-        vocab = padded_vocab(json.load(f), BART_VOCAB, "Ġtok", pad_last=False)
-    with open(os.path.join(dest, "vocab.json"), "w", encoding="utf-8") as f:
-        json.dump(vocab, f, ensure_ascii=False)
     torch.manual_seed(seed)
-    model = BartForConditionalGeneration(bart_config()).eval()
+    config = AutoConfig.from_pretrained(dest)
+    # Random weights a little larger than the configs' init_std (0.02), as in earlier runs of this benchmark.
+    config.init_std = 0.1 if config.model_type == "marian" else 0.05
+    model = model_class(config).eval()
     model.save_pretrained(dest, safe_serialization=True)
+    # save_pretrained rewrites config.json; keep the published file (and its generation settings).
+    copy_real_files(dest, name, tokenizer_fixture)
 
 
 def make_inputs(out):
@@ -120,9 +65,9 @@ def make_inputs(out):
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    make_marian(out, "opus-mt-fr-en", SEED + 1)
-    make_marian(out, "opus-mt-en-fr", SEED + 2)
-    make_bart(out, SEED + 3)
+    make_model(out, "opus-mt-fr-en", "stop-marian-fr-en", MarianMTModel, SEED + 1)
+    make_model(out, "opus-mt-en-fr", "stop-marian-en-fr", MarianMTModel, SEED + 2)
+    make_model(out, "distilbart-cnn-12-6", "stop-bart-cnn", BartForConditionalGeneration, SEED + 3)
     make_inputs(out)
     print(f"models and inputs under {out}", file=sys.stderr)
 
