@@ -519,14 +519,12 @@ fn translate_french_articles(
         .enumerate()
         .filter(|(_, w)| w.article.lang == Lang::Fr)
     {
-        placed.push(((i, None), w.article.title.clone()));
-        for (p, paragraph) in w.article.paragraphs.iter().enumerate() {
-            placed.extend(
-                split_sentences(paragraph)
-                    .into_iter()
-                    .map(|s| ((i, Some(p)), s)),
-            );
-        }
+        placed.extend(
+            w.article
+                .translation_units()
+                .into_iter()
+                .map(|(p, s)| ((i, p), s)),
+        );
     }
     let Some((translated, name)) = translate_placed(ctx, Role::TranslateFrEn, placed, stages)?
     else {
@@ -563,12 +561,12 @@ fn translate_french_articles(
     Ok(())
 }
 
-/// The text an article is summarized from: its English body when it has one (each sentence once: pages repeat
-/// themselves), else its French original; with that language.
-fn summary_input(w: &Work) -> (String, Lang) {
-    let (body, lang) = match &w.english_body {
-        Some(body) => (body.clone(), Lang::En),
-        None => (w.article.body(), w.article.lang),
+/// The text an article is summarized from: its English body when it has one (`english_body`: the original, or
+/// the fr→en translation), else its own; each sentence once (pages repeat themselves); with that language.
+pub fn summary_input(article: &Article, english_body: Option<&str>) -> (String, Lang) {
+    let (body, lang) = match english_body {
+        Some(body) => (body.to_string(), Lang::En),
+        None => (article.body(), article.lang),
     };
     let mut seen = HashSet::new();
     let paragraphs: Vec<String> = body
@@ -590,7 +588,10 @@ fn summarize_articles(
     work: &mut [Work],
     stages: &mut Vec<StageReport>,
 ) -> Result<()> {
-    let inputs: Vec<(String, Lang)> = work.iter().map(summary_input).collect();
+    let inputs: Vec<(String, Lang)> = work
+        .iter()
+        .map(|w| summary_input(&w.article, w.english_body.as_deref()))
+        .collect();
     let english: Vec<usize> = (0..work.len())
         .filter(|&i| inputs[i].1 == Lang::En && work[i].failed.is_none())
         .collect();
@@ -785,29 +786,33 @@ mod tests {
     #[test]
     fn an_article_is_summarized_from_its_english_text_each_sentence_once() {
         let article = Article::for_test("b", Lang::Fr, &["Texte."]);
-        let mut w = Work {
-            position: 0,
-            english_body: Some(
-                "Outlet B says that. Wire copy here.\n\nWire copy here. More.".into(),
-            ),
-            english_title: None,
-            french_title: None,
-            fr_en_model: None,
-            summary: None,
-            french_summary: Vec::new(),
-            en_fr_model: None,
-            failed: None,
-            article,
-        };
+        let english = "Outlet B says that. Wire copy here.\n\nWire copy here. More.";
         assert_eq!(
-            summary_input(&w),
+            summary_input(&article, Some(english)),
             (
                 "Outlet B says that. Wire copy here.\n\nMore.".to_string(),
                 Lang::En
             )
         );
         // Without English text, the article is summarized in its own language from the original.
-        w.english_body = None;
-        assert_eq!(summary_input(&w), ("Texte.".to_string(), Lang::Fr));
+        assert_eq!(
+            summary_input(&article, None),
+            ("Texte.".to_string(), Lang::Fr)
+        );
+    }
+
+    #[test]
+    fn a_translator_is_given_the_title_then_each_sentence_with_its_paragraph() {
+        let mut article = Article::for_test("t", Lang::Fr, &["Un. Deux.", "Trois."]);
+        article.title = "Titre".into();
+        assert_eq!(
+            article.translation_units(),
+            vec![
+                (None, "Titre".to_string()),
+                (Some(0), "Un.".to_string()),
+                (Some(0), "Deux.".to_string()),
+                (Some(1), "Trois.".to_string()),
+            ]
+        );
     }
 }

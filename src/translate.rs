@@ -77,13 +77,10 @@ pub fn translate_articles(
             continue;
         }
         // title, then each sentence of each paragraph
-        let mut texts = Vec::new();
-        for a in &group {
-            texts.push(a.title.clone());
-            for p in &a.paragraphs {
-                texts.extend(split_sentences(p));
-            }
-        }
+        let texts: Vec<String> = group
+            .iter()
+            .flat_map(|a| a.translation_units().into_iter().map(|(_, s)| s))
+            .collect();
         let Some((translations, report)) = ctx.translate(role, &texts)? else {
             let message = ctx.missing_message(role);
             for a in group {
@@ -99,11 +96,7 @@ pub fn translate_articles(
         let mut next = translations.into_iter();
         for a in group {
             // This article's outcomes: its title, then each sentence. One failure fails the article alone.
-            let count = 1 + a
-                .paragraphs
-                .iter()
-                .map(|p| split_sentences(p).len())
-                .sum::<usize>();
+            let count = a.translation_units().len();
             let outcomes: Vec<_> = next.by_ref().take(count).collect();
             if let Some(reason) = outcomes.iter().find_map(|o| o.as_ref().err()) {
                 out.skipped.push(IngestFailure {

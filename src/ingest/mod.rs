@@ -69,6 +69,20 @@ impl Article {
             .clone()
             .unwrap_or_else(|| self.path.display().to_string())
     }
+
+    /// The article as a translator is given it: its title (paragraph `None`), then each sentence of each
+    /// paragraph with the paragraph's index.
+    pub fn translation_units(&self) -> Vec<(Option<usize>, String)> {
+        let mut units = vec![(None, self.title.clone())];
+        for (p, paragraph) in self.paragraphs.iter().enumerate() {
+            units.extend(
+                crate::text::split_sentences(paragraph)
+                    .into_iter()
+                    .map(|s| (Some(p), s)),
+            );
+        }
+        units
+    }
 }
 
 #[cfg(test)]
