@@ -67,7 +67,10 @@ fn hf_folder(model: &RealModel, root: &Path) -> PathBuf {
     let file_size = recorded["file_size"].as_u64().unwrap();
     let header_len = recorded["header_len"].as_u64().unwrap() as usize;
     let mut header = serde_json::to_string(&recorded["header"]).unwrap();
-    assert!(header.len() <= header_len, "header longer than transformers wrote it");
+    assert!(
+        header.len() <= header_len,
+        "header longer than transformers wrote it"
+    );
     header.push_str(&" ".repeat(header_len - header.len()));
     // The data transformers wrote ends where the last tensor ends: the header is the whole file's layout.
     let data_end = recorded["header"]
@@ -177,7 +180,13 @@ fn assert_reads_as_transformers(model: &RealModel, installed: &Path) {
         .as_array()
         .map(|seqs| {
             seqs.iter()
-                .map(|s| s.as_array().unwrap().iter().map(|i| i.as_i64().unwrap()).collect())
+                .map(|s| {
+                    s.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|i| i.as_i64().unwrap())
+                        .collect()
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -193,7 +202,9 @@ fn real_configs_import_check_and_read_as_transformers_does() {
         let hf = hf_folder(model, tmp.path());
         if model.name == "opus-mt-fr-en" {
             assert_eq!(
-                std::fs::metadata(hf.join("model.safetensors")).unwrap().len(),
+                std::fs::metadata(hf.join("model.safetensors"))
+                    .unwrap()
+                    .len(),
                 298_705_768,
                 "the Hub's opus-mt-fr-en model.safetensors size"
             );
@@ -215,8 +226,14 @@ fn real_configs_import_check_and_read_as_transformers_does() {
             String::from_utf8_lossy(&out.stderr)
         );
         let installed = common::role_path(&models, model.role);
-        tandem::models::check::check_model_dir(&installed, model.architecture)
-            .unwrap_or_else(|e| panic!("{}: the model check refuses the real shapes: {e}", model.name));
+        tandem::models::check::check_model_dir(&installed, model.architecture).unwrap_or_else(
+            |e| {
+                panic!(
+                    "{}: the model check refuses the real shapes: {e}",
+                    model.name
+                )
+            },
+        );
         assert_reads_as_transformers(model, &installed);
         // The weights are only read for the import; free the space before the next model.
         std::fs::remove_dir_all(&hf).unwrap();
@@ -228,9 +245,16 @@ fn real_configs_import_check_and_read_as_transformers_does() {
         let line = text
             .lines()
             .find(|l| l.contains(model.role.name()))
-            .unwrap_or_else(|| panic!("`tandem models` does not list {}: {text}", model.role.name()));
+            .unwrap_or_else(|| {
+                panic!(
+                    "`tandem models` does not list {}: {text}",
+                    model.role.name()
+                )
+            });
         assert!(
-            line.contains("installed") && !line.contains("incomplete") && !line.contains("not installed"),
+            line.contains("installed")
+                && !line.contains("incomplete")
+                && !line.contains("not installed"),
             "{line}"
         );
     }
@@ -243,7 +267,10 @@ fn the_recorded_expectations_are_the_real_files_settings() {
     let fr_en = expected(&MODELS[0]);
     assert_eq!(fr_en["generation"]["num_beams"], 4);
     assert_eq!(fr_en["generation"]["max_length"], 512);
-    assert_eq!(fr_en["generation"]["bad_words_ids"], serde_json::json!([[59513]]));
+    assert_eq!(
+        fr_en["generation"]["bad_words_ids"],
+        serde_json::json!([[59513]])
+    );
     assert_eq!(fr_en["generation"]["renormalize_logits"], true);
     let bart = expected(&MODELS[2]);
     assert_eq!(bart["pipeline_task"], "summarization");
@@ -259,5 +286,8 @@ fn the_recorded_expectations_are_the_real_files_settings() {
             .join("config.json"),
     );
     assert_eq!(config["extra_pos_embeddings"], 2);
-    assert_eq!(config["task_specific_params"]["summarization"]["num_beams"], 4);
+    assert_eq!(
+        config["task_specific_params"]["summarization"]["num_beams"],
+        4
+    );
 }
