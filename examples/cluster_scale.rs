@@ -25,9 +25,12 @@ fn main() {
                 .join(" ")
         })
         .collect();
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let articles: Vec<tandem::brief::cluster::Article> = texts
+        .iter()
+        .map(|t| tandem::brief::cluster::Article::undated(t))
+        .collect();
     let started = std::time::Instant::now();
-    let groups = tandem::brief::cluster::cluster(&refs, tandem::brief::cluster::THRESHOLD);
+    let groups = tandem::brief::cluster::cluster(&articles, tandem::brief::cluster::THRESHOLD);
     println!(
         "{n} articles: {} groups in {:.1} s",
         groups.len(),

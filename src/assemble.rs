@@ -11,8 +11,8 @@
 use crate::brief::cluster::{self, Group};
 use crate::brief::rank::{self, LeadCandidate};
 use crate::brief::{
-    AlignedSentence, Bilingual, Brief, BriefItem, ModelsUsed, Period, SideInfo, SideStatus, Source,
-    SCHEMA_VERSION,
+    AlignedSentence, Bilingual, Brief, BriefItem, Coverage, ModelsUsed, Period, SideInfo,
+    SideStatus, Source, SCHEMA_VERSION,
 };
 use crate::ingest::IngestFailure;
 use crate::lang::Lang;
@@ -79,8 +79,14 @@ pub fn assemble(
         path: PathBuf::from(&r.source.path),
         reason: r.failed.clone().unwrap_or_default(),
     }));
-    let texts: Vec<&str> = ordered.iter().map(|r| r.grouping_text.as_str()).collect();
-    let groups = cluster::cluster(&texts, cluster::THRESHOLD);
+    let articles: Vec<cluster::Article> = ordered
+        .iter()
+        .map(|r| cluster::Article {
+            text: &r.grouping_text,
+            published: r.source.published.as_deref(),
+        })
+        .collect();
+    let groups = cluster::cluster(&articles, cluster::THRESHOLD);
     let ids: Vec<&str> = ordered.iter().map(|r| r.source.id.as_str()).collect();
     let mut items: Vec<BriefItem> = groups
         .iter()
@@ -269,8 +275,25 @@ fn to_item(members: &[&ArticleResult], group: &Group, ids: &[&str]) -> BriefItem
         sentences,
         en,
         fr,
+        coverage: coverage(&sources),
         grouping: group.grouping(ids),
+        developing: None,
         sources,
+    }
+}
+
+/// Distinct outlets (compared without case; a source with no outlet counts as one of its own) and articles.
+pub fn coverage(sources: &[Source]) -> Coverage {
+    let outlets: HashSet<String> = sources
+        .iter()
+        .map(|s| match s.outlet.as_deref().map(str::trim) {
+            Some(o) if !o.is_empty() => format!("outlet:{}", o.to_lowercase()),
+            _ => format!("source:{}", s.id),
+        })
+        .collect();
+    Coverage {
+        outlets: outlets.len(),
+        articles: sources.len(),
     }
 }
 

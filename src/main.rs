@@ -95,6 +95,10 @@ struct BriefArgs {
     /// With a date range, keep articles whose published date is unknown (they are left out by default).
     #[arg(long)]
     include_undated: bool,
+    /// Days before a daily brief's own whose briefs (kept in --out/history/) its stories are linked to; 0 turns
+    /// the links off. Only a brief of one day (--date) reads and keeps history.
+    #[arg(long, value_name = "DAYS", default_value_t = tandem::brief::history::DEFAULT_WINDOW_DAYS)]
+    history_days: u32,
     /// Do the model work for shard I of N only (0-based, e.g. 0/3) and write shard-I-of-N.jsonl and its report
     /// into --out instead of a brief; `tandem merge` makes the brief from all N. The shard's cache is the
     /// shard-I folder of the cache folder, so a re-run of shard I reuses it.
@@ -114,6 +118,10 @@ struct MergeArgs {
     /// Output folder for brief.json, brief.en.md, brief.fr.md, brief.html and report.json.
     #[arg(long)]
     out: PathBuf,
+    /// Days before a daily brief's own whose briefs (kept in --out/history/) its stories are linked to; 0 turns
+    /// the links off. Only a brief of one day (--date) reads and keeps history.
+    #[arg(long, value_name = "DAYS", default_value_t = tandem::brief::history::DEFAULT_WINDOW_DAYS)]
+    history_days: u32,
 }
 
 /// How articles are read.
@@ -356,7 +364,13 @@ fn cmd_brief(cli: &Cli, args: &BriefArgs) -> Result<ExitCode> {
     let opts = brief_options(cli, args)?;
     tandem::output::remove_stale_temporaries(&args.out)?;
     let run = pipeline::run_brief(&opts, &Progress::new(cli.quiet))?;
-    write_brief(&args.out, &run.brief, run.report, run.untranslated_sides)
+    write_brief(
+        &args.out,
+        run.brief,
+        run.report,
+        run.untranslated_sides,
+        args.history_days,
+    )
 }
 
 /// `tandem brief --shard I/N`: the model work for one shard, written as shard-I-of-N.jsonl and its report. A
@@ -418,9 +432,10 @@ fn cmd_merge(cli: &Cli, args: &MergeArgs) -> Result<ExitCode> {
     tandem::output::remove_stale_temporaries(&args.out)?;
     write_brief(
         &args.out,
-        &merged.brief,
+        merged.brief,
         merged.report,
         merged.untranslated_sides,
+        args.history_days,
     )
 }
 
@@ -428,11 +443,14 @@ fn cmd_merge(cli: &Cli, args: &MergeArgs) -> Result<ExitCode> {
 /// at once, see `tandem::output::publish_set`), prints the run summary, and returns the exit status the brief calls for.
 fn write_brief(
     out: &Path,
-    brief: &tandem::brief::Brief,
+    mut brief: tandem::brief::Brief,
     mut report: tandem::report::Report,
     untranslated_sides: bool,
+    history_days: u32,
 ) -> Result<ExitCode> {
     let started = std::time::Instant::now();
+    let day = tandem::brief::history::apply(out, &mut brief, history_days);
+    let brief = &brief;
     let files = [
         ("brief.json", render::to_json(brief)),
         ("brief.en.md", render::to_markdown(brief, Lang::En)),
@@ -451,6 +469,9 @@ fn write_brief(
         (serde_json::to_string_pretty(&report)? + "\n").into_bytes(),
     ));
     tandem::output::publish_set(out, &outputs)?;
+    if let Some(day) = &day {
+        tandem::brief::history::save(out, day, brief)?;
+    }
 
     let names: Vec<String> = outputs.iter().map(|(n, _)| n.clone()).collect();
     let mut err = std::io::stderr().lock();

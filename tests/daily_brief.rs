@@ -167,9 +167,9 @@ fn same_story_from_two_outlets_is_one_lead_item_with_both_sources_and_why() {
     assert!(links.contains(&"https://harbour.example/port-strike-ends"));
     assert!(links.contains(&"https://coast.example/news/port-deal"));
     let grouping = &lead["grouping"];
-    assert_eq!(grouping["method"], "tfidf-cosine");
+    assert_eq!(grouping["method"], "tfidf+evidence");
     let link = &grouping["links"][0];
-    assert!(link["similarity"].as_f64().unwrap() >= grouping["threshold"].as_f64().unwrap());
+    assert!(link["score"].as_f64().unwrap() >= grouping["threshold"].as_f64().unwrap());
     let ids: Vec<&str> = lead["sources"]
         .as_array()
         .unwrap()

@@ -66,9 +66,48 @@ fn the_lead_story_comes_first_with_its_label_and_every_source() {
         en.contains("Source:\n\n- Le nouveau pont ouvrira en mars — `/data/in/fr pont #1.txt`\n"),
         "{en}"
     );
+    // why grouped: the threshold and best score, then each link with its evidence
     assert!(
-        en.contains("_Same story in 2 articles (tfidf-cosine, similarity ≥ 0.3; max 0.62)_"),
+        en.contains(
+            "_Same story in 2 articles (tfidf+evidence, score ≥ 0.4; max 0.62)_\n\n\
+             - The Harbour \\<Times> & \"Co\" ↔ Le Quotidien: score 0.62; similarity 0.41; names: marseille, cgt; \
+             numbers: 4%; dates: 11-06\n"
+        ),
         "{en}"
+    );
+    assert!(
+        fr.contains(
+            "- The Harbour \\<Times> & \"Co\" ↔ Le Quotidien\u{a0}: score 0,62\u{a0}; similarité 0,41\u{a0}; \
+             noms\u{a0}: marseille, cgt\u{a0}; nombres\u{a0}: 4%\u{a0}; dates\u{a0}: 11-06\n"
+        ),
+        "{fr}"
+    );
+    // coverage of each item
+    assert!(en.contains("_Coverage: 2 outlets, 2 articles_"), "{en}");
+    assert!(en.contains("_Coverage: 1 outlet, 1 article_"), "{en}");
+    assert!(
+        fr.contains("_Couverture\u{a0}: 2 médias, 2 articles_"),
+        "{fr}"
+    );
+    // a developing story: first seen, with a link to the earlier day's brief
+    assert!(
+        en.contains(
+            "**Developing story** — first seen 2025-11-06; earlier: \
+             [2025-11-07](history/2025-11-07/brief.html) Dockers \\<walk out>\n"
+        ),
+        "{en}"
+    );
+    assert!(
+        fr.contains(
+            "**Sujet en développement** — vu pour la première fois le 2025-11-06\u{a0}; avant\u{a0}: \
+             [2025-11-07](history/2025-11-07/brief.html) Les dockers en grève\n"
+        ),
+        "{fr}"
+    );
+    assert_eq!(
+        en.matches("Developing story").count(),
+        1,
+        "only the lead continues a story"
     );
     assert!(en.contains("_2025-11-08_\n\n"), "a later item's date: {en}");
     // a sentence with "<" stays text
@@ -135,7 +174,7 @@ fn the_french_brief_is_written_in_french() {
     );
     assert!(
         fr.contains(&format!(
-            "_Même sujet dans 2 articles (tfidf-cosine, similarité ≥ 0,3{nb}; max 0,62)_"
+            "_Même sujet dans 2 articles (tfidf+evidence, score ≥ 0,4{nb}; max 0,62)_"
         )),
         "{fr}"
     );

@@ -41,6 +41,8 @@ h1>[lang=fr]{color:var(--muted)}
 .outlet{font-weight:600}
 .lang-tag{font-size:.75rem;color:var(--muted);text-transform:uppercase}
 .grouping{font-size:.85rem;color:var(--muted);margin-top:.5rem}
+.coverage,.developing{font-size:.85rem;color:var(--muted);margin:.25rem 0}
+.developing{font-weight:600}
 a{color:var(--link)}
 code{font-size:.85em;word-break:break-all}
 time{white-space:nowrap}
@@ -140,6 +142,9 @@ fn render_item(out: &mut String, item: &BriefItem, lead: bool) {
             "<p class=\"meta\"><time datetime=\"{d}\">{d}</time></p>"
         );
     }
+    if let Some(d) = &item.developing {
+        render_developing(out, d);
+    }
     let _ = writeln!(out, "<div class=\"pairs\">");
     for lang in [Lang::En, Lang::Fr] {
         render_column(out, item, lang);
@@ -231,6 +236,15 @@ fn render_sources(out: &mut String, item: &BriefItem) {
         render_source(out, s);
     }
     out.push_str("</ul>\n");
+    let c = &item.coverage;
+    let _ = writeln!(
+        out,
+        "<p class=\"coverage\" data-outlets=\"{}\" data-articles=\"{}\"><span lang=\"en\">{}</span> · <span lang=\"fr\">{}</span></p>",
+        c.outlets,
+        c.articles,
+        esc(&super::render::coverage_text(c, &super::render::EN)),
+        esc(&super::render::coverage_text(c, &super::render::FR))
+    );
     if let Some(g) = &item.grouping {
         let _ = writeln!(
             out,
@@ -244,31 +258,60 @@ fn render_sources(out: &mut String, item: &BriefItem) {
             esc(&g.method),
             g.threshold
         );
-        let name = |id: &str| {
-            item.sources
-                .iter()
-                .find(|s| s.id == id)
-                .map(|s| s.outlet.clone().unwrap_or_else(|| s.title.clone()))
-                .unwrap_or_else(|| id.to_string())
-        };
         for l in &g.links {
+            let mut why = format!("{:.2}", l.score);
+            if !l.shared_terms.is_empty() {
+                why.push_str(" — ");
+                why.push_str(&l.shared_terms.join(", "));
+            }
+            why.push_str(&format!(
+                "; {}",
+                super::render::link_evidence(l, &super::render::EN)
+            ));
             let _ = writeln!(
                 out,
-                "<li>{} ↔ {}: {:.2}{}{}</li>",
-                esc(&name(&l.a)),
-                esc(&name(&l.b)),
-                l.similarity,
-                if l.shared_terms.is_empty() {
-                    ""
-                } else {
-                    " — "
-                },
-                esc(&l.shared_terms.join(", "))
+                "<li>{} ↔ {}: {}</li>",
+                esc(&super::render::source_name(item, &l.a)),
+                esc(&super::render::source_name(item, &l.b)),
+                esc(&why)
             );
         }
         out.push_str("</ul>\n</details>\n");
     }
     out.push_str("</footer>\n");
+}
+
+/// A developing story: its first-seen date and a link to each earlier day's brief, in both languages.
+fn render_developing(out: &mut String, d: &super::Developing) {
+    let (en, fr) = (&super::render::EN, &super::render::FR);
+    let _ = write!(
+        out,
+        "<p class=\"developing\" data-first-seen=\"{}\"><span lang=\"en\">{} — {} {}</span> · <span lang=\"fr\">{} — {} {}</span>",
+        esc(&d.first_seen),
+        en.developing,
+        en.first_seen,
+        esc(&d.first_seen),
+        fr.developing,
+        fr.first_seen,
+        esc(&d.first_seen)
+    );
+    for e in &d.earlier {
+        let title = e
+            .title
+            .en
+            .as_deref()
+            .or(e.title.fr.as_deref())
+            .unwrap_or("");
+        let _ = write!(
+            out,
+            " <a class=\"earlier\" href=\"{}\" title=\"{}\"><time datetime=\"{}\">{}</time></a>",
+            esc(&e.brief),
+            esc(title),
+            esc(&e.date),
+            esc(&e.date)
+        );
+    }
+    out.push_str("</p>\n");
 }
 
 fn render_source(out: &mut String, s: &Source) {

@@ -1,7 +1,10 @@
 //! The brief: plain serde types (versioned JSON, see `SCHEMA_VERSION` and `schema.json`, also as
-//! [`render::JSON_SCHEMA`]), same-story grouping ([`cluster`]), importance order ([`rank`]), and the renderers:
+//! [`render::JSON_SCHEMA`]), same-story grouping ([`cluster`], on the language-independent [`evidence`] and
+//! TF-IDF), links to the stories of earlier briefs ([`history`]), importance order ([`rank`]), and the renderers:
 //! [`render`] (JSON, Markdown) and [`html`] (the self-contained page).
 pub mod cluster;
+pub mod evidence;
+pub mod history;
 pub mod html;
 pub mod rank;
 pub mod render;
@@ -11,7 +14,7 @@ use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 
 /// Version of the `brief.json` layout; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// A bilingual brief.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,30 +60,79 @@ pub struct BriefItem {
     pub fr: SideInfo,
     /// Where the story comes from, lead source first.
     pub sources: Vec<Source>,
+    /// How widely the story is covered: distinct outlets and articles.
+    pub coverage: Coverage,
     /// Why these sources were grouped into one item; absent for a single source.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grouping: Option<Grouping>,
+    /// The same story in earlier briefs of the output folder's history (a developing story); absent when it is
+    /// new, or when the run keeps no history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub developing: Option<Developing>,
+}
+
+/// How many outlets and articles tell a story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Distinct outlets among the sources (a source without an outlet counts as its own).
+    pub outlets: usize,
+    pub articles: usize,
+}
+
+/// A story already told in earlier briefs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Developing {
+    /// The first day a brief of the history told it (`YYYY-MM-DD`).
+    pub first_seen: String,
+    /// The earlier items it continues, most recent first.
+    pub earlier: Vec<EarlierItem>,
+}
+
+/// An item of an earlier brief that the same story continues.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EarlierItem {
+    /// The day of that brief.
+    pub date: String,
+    /// The item's id in that brief.
+    pub item: String,
+    /// Its title in both languages.
+    pub title: Bilingual,
+    /// That brief's page, relative to the output folder (`history/2025-11-09/brief.html`).
+    pub brief: String,
+    /// The link's score and evidence, as for two articles.
+    pub score: f64,
+    pub shared_names: Vec<String>,
 }
 
 /// Why several articles were taken for the same story.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Grouping {
-    /// How similarity was measured (`tfidf-cosine`: TF-IDF vectors of the English text, cosine similarity).
+    /// How articles were compared (`tfidf+evidence`: the TF-IDF cosine of their English text, or own text,
+    /// with the names, numbers and dates both give; see `cluster::score`).
     pub method: String,
-    /// Two articles are the same story when their similarity is at least this.
+    /// Two articles are the same story when their score is at least this.
     pub threshold: f64,
     /// The links that joined the group: each pair of source ids at or above the threshold.
     pub links: Vec<GroupLink>,
 }
 
-/// Two sources of an item found to tell the same story.
+/// Two sources of an item found to tell the same story, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupLink {
     pub a: String,
     pub b: String,
+    /// Their score (at least the grouping's threshold).
+    pub score: f64,
+    /// TF-IDF cosine of their texts.
     pub similarity: f64,
     /// The terms that weigh most in their similarity (stemmed), strongest first.
     pub shared_terms: Vec<String>,
+    /// Names both mention (folded keys; a cognate pair as `a/b`), most mentioned first, at most eight.
+    pub shared_names: Vec<String>,
+    /// Numbers both give (`1200`, `3.5%`).
+    pub shared_numbers: Vec<String>,
+    /// Days of the year both give (`MM-DD`).
+    pub shared_dates: Vec<String>,
 }
 
 /// A text in both languages; a side is `null` when it could not be made (see [`SideInfo`]).

@@ -77,8 +77,13 @@ mod tests {
             sentences: Vec::new(),
             en: side.clone(),
             fr: side,
+            coverage: crate::brief::Coverage {
+                outlets: 1,
+                articles: sources,
+            },
             sources: vec![source; sources],
             grouping: None,
+            developing: None,
         }
     }
 

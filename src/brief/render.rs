@@ -1,6 +1,8 @@
 //! Renderers: `brief.json` (the versioned schema), and `brief.en.md` / `brief.fr.md` readable as they are.
 //! The self-contained `brief.html` is in [`super::html`].
-use super::{Brief, BriefItem, Period, SideInfo, SideStatus, Source};
+use super::{
+    Brief, BriefItem, Coverage, Developing, GroupLink, Period, SideInfo, SideStatus, Source,
+};
 use crate::lang::Lang;
 
 /// The JSON Schema (draft 2020-12) that every `brief.json` follows; its `$id` and its `schema_version` const
@@ -28,6 +30,17 @@ pub(crate) struct Words {
     pub same_story: &'static str,
     pub articles: &'static str,
     pub similarity: &'static str,
+    pub score: &'static str,
+    pub names: &'static str,
+    pub numbers: &'static str,
+    pub dates: &'static str,
+    pub coverage: &'static str,
+    pub outlets: &'static str,
+    pub outlet: &'static str,
+    pub article: &'static str,
+    pub developing: &'static str,
+    pub first_seen: &'static str,
+    pub earlier: &'static str,
     /// What comes between a label and its text: `:` in English, a no-break space and `:` in French.
     pub colon: &'static str,
     /// Between two parts of a line: `;` in English, a no-break space and `;` in French.
@@ -50,6 +63,17 @@ pub(crate) const EN: Words = Words {
     same_story: "Same story in",
     articles: "articles",
     similarity: "similarity",
+    score: "score",
+    names: "names",
+    numbers: "numbers",
+    dates: "dates",
+    coverage: "Coverage",
+    outlets: "outlets",
+    outlet: "outlet",
+    article: "article",
+    developing: "Developing story",
+    first_seen: "first seen",
+    earlier: "earlier",
     colon: ":",
     semicolon: ";",
     decimal: '.',
@@ -69,6 +93,17 @@ pub(crate) const FR: Words = Words {
     same_story: "Même sujet dans",
     articles: "articles",
     similarity: "similarité",
+    score: "score",
+    names: "noms",
+    numbers: "nombres",
+    dates: "dates",
+    coverage: "Couverture",
+    outlets: "médias",
+    outlet: "média",
+    article: "article",
+    developing: "Sujet en développement",
+    first_seen: "vu pour la première fois le",
+    earlier: "avant",
     colon: "\u{a0}:",
     semicolon: "\u{a0};",
     decimal: ',',
@@ -162,6 +197,9 @@ fn render_item(out: &mut String, item: &BriefItem, lead: bool, lang: Lang, w: &W
         (false, Some(d)) => out.push_str(&format!("_{d}_\n\n")),
         (false, None) => {}
     }
+    if let Some(d) = &item.developing {
+        out.push_str(&format!("{}\n\n", markdown_developing(d, lang, w)));
+    }
     let text: Vec<String> = item
         .sentences
         .iter()
@@ -184,19 +222,16 @@ fn render_item(out: &mut String, item: &BriefItem, lead: bool, lang: Lang, w: &W
         out.push_str(&format!("- {}\n", markdown_source(s, w)));
     }
     out.push('\n');
+    out.push_str(&format!("_{}_\n\n", coverage_text(&item.coverage, w)));
     if let Some(g) = &item.grouping {
-        let best = g
-            .links
-            .iter()
-            .map(|l| l.similarity)
-            .fold(f64::NAN, f64::max);
+        let best = g.links.iter().map(|l| l.score).fold(f64::NAN, f64::max);
         let mut line = format!(
             "_{} {} {} ({}, {} ≥ {}",
             w.same_story,
             item.sources.len(),
             w.articles,
             g.method,
-            w.similarity,
+            w.score,
             number(&g.threshold.to_string(), w)
         );
         if best.is_finite() {
@@ -208,6 +243,17 @@ fn render_item(out: &mut String, item: &BriefItem, lead: bool, lang: Lang, w: &W
         }
         line.push_str(")_\n\n");
         out.push_str(&line);
+        let name = |id: &str| source_name(item, id);
+        for l in &g.links {
+            out.push_str(&format!(
+                "- {} ↔ {}{} {}\n",
+                md_text(&name(&l.a)),
+                md_text(&name(&l.b)),
+                w.colon,
+                md_text(&link_evidence(l, w))
+            ));
+        }
+        out.push('\n');
     }
     out.push_str(&format!("_{}_\n\n", provenance(side, lang)));
 }
@@ -229,6 +275,92 @@ pub(crate) fn provenance(side: &SideInfo, lang: Lang) -> String {
         ));
     }
     text
+}
+
+/// `2 outlets, 3 articles` / `2 médias, 3 articles`, after the label.
+pub(crate) fn coverage_text(c: &Coverage, w: &Words) -> String {
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("{n} {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    format!(
+        "{}{} {}, {}",
+        w.coverage,
+        w.colon,
+        plural(c.outlets, w.outlet, w.outlets),
+        plural(c.articles, w.article, w.articles)
+    )
+}
+
+/// Why two sources were grouped, in words: `score 0.62; similarity 0.41; names: bamako, jnim; numbers: 14;
+/// dates: 03-11` (terms when no name is shared).
+pub(crate) fn link_evidence(l: &GroupLink, w: &Words) -> String {
+    let mut parts = vec![
+        format!("{} {}", w.score, number(&format!("{:.2}", l.score), w)),
+        format!(
+            "{} {}",
+            w.similarity,
+            number(&format!("{:.2}", l.similarity), w)
+        ),
+    ];
+    let mut list = |label: &str, values: &[String]| {
+        if !values.is_empty() {
+            parts.push(format!("{label}{} {}", w.colon, values.join(", ")));
+        }
+    };
+    list(w.names, &l.shared_names);
+    list(w.numbers, &l.shared_numbers);
+    list(w.dates, &l.shared_dates);
+    if l.shared_names.is_empty() && !l.shared_terms.is_empty() {
+        parts.push(l.shared_terms.join(", "));
+    }
+    parts.join(&format!("{} ", w.semicolon))
+}
+
+/// The name a source goes by in the why-grouped lines: its outlet, else its title, else its id.
+pub(crate) fn source_name(item: &BriefItem, id: &str) -> String {
+    item.sources
+        .iter()
+        .find(|s| s.id == id)
+        .map(|s| s.outlet.clone().unwrap_or_else(|| s.title.clone()))
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// `**Developing story** — first seen 2025-11-08; earlier: [2025-11-09](history/2025-11-09/brief.html) Title`.
+fn markdown_developing(d: &Developing, lang: Lang, w: &Words) -> String {
+    let earlier: Vec<String> = d
+        .earlier
+        .iter()
+        .map(|e| {
+            let title = e
+                .title
+                .get(lang)
+                .or(e.title.en.as_deref())
+                .or(e.title.fr.as_deref());
+            match title {
+                Some(t) => format!(
+                    "[{}]({}) {}",
+                    e.date,
+                    markdown_url(&e.brief),
+                    md_text(&t.replace(['[', ']'], ""))
+                ),
+                None => format!("[{}]({})", e.date, markdown_url(&e.brief)),
+            }
+        })
+        .collect();
+    format!(
+        "**{}** — {} {}{} {}{} {}",
+        w.developing,
+        w.first_seen,
+        d.first_seen,
+        w.semicolon,
+        w.earlier,
+        w.colon,
+        earlier.join(", ")
+    )
 }
 
 /// A number as the text shows it: `0.35` in English, `0,35` in French.

@@ -199,14 +199,33 @@ pub fn sample_brief() -> tandem::brief::Brief {
                         Some("Le Quotidien"),
                     ),
                 ],
+                coverage: Coverage {
+                    outlets: 2,
+                    articles: 2,
+                },
                 grouping: Some(Grouping {
-                    method: "tfidf-cosine".to_string(),
-                    threshold: 0.3,
+                    method: "tfidf+evidence".to_string(),
+                    threshold: 0.4,
                     links: vec![GroupLink {
                         a: "src-en-1".to_string(),
                         b: "src-fr-2".to_string(),
-                        similarity: 0.62,
+                        score: 0.62,
+                        similarity: 0.41,
                         shared_terms: vec!["port".to_string(), "strike".to_string()],
+                        shared_names: vec!["marseille".to_string(), "cgt".to_string()],
+                        shared_numbers: vec!["4%".to_string()],
+                        shared_dates: vec!["11-06".to_string()],
+                    }],
+                }),
+                developing: Some(Developing {
+                    first_seen: "2025-11-06".to_string(),
+                    earlier: vec![EarlierItem {
+                        date: "2025-11-07".to_string(),
+                        item: "strike00".to_string(),
+                        title: bi(Some("Dockers <walk out>"), Some("Les dockers en grève")),
+                        brief: "history/2025-11-07/brief.html".to_string(),
+                        score: 0.55,
+                        shared_names: vec!["marseille".to_string()],
                     }],
                 }),
             },
@@ -239,7 +258,12 @@ pub fn sample_brief() -> tandem::brief::Brief {
                     None,
                     None,
                 )],
+                coverage: Coverage {
+                    outlets: 1,
+                    articles: 1,
+                },
                 grouping: None,
+                developing: None,
             },
             BriefItem {
                 id: "ennotr03".to_string(),
@@ -261,7 +285,12 @@ pub fn sample_brief() -> tandem::brief::Brief {
                     Some("2025-11-08"),
                     Some("City Daily"),
                 )],
+                coverage: Coverage {
+                    outlets: 1,
+                    articles: 1,
+                },
                 grouping: None,
+                developing: None,
             },
         ],
         models: ModelsUsed {
