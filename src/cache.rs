@@ -18,7 +18,7 @@ pub const FILE_NAME: &str = "tandem-cache.sqlite3";
 const FORMAT: u32 = 1;
 
 /// Files of a model folder that decide what it generates.
-const MODEL_FILES: [&str; 7] = [
+const MODEL_FILES: [&str; 10] = [
     "model.safetensors",
     "config.json",
     "generation_config.json",
@@ -26,6 +26,10 @@ const MODEL_FILES: [&str; 7] = [
     "source.spm",
     "target.spm",
     "merges.txt",
+    // What `models::tokenizer` loads besides: the converted tokenizers and transformers' tokenizer settings.
+    "source.tokenizer.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
 ];
 
 /// The default cache folder: `$XDG_CACHE_HOME/tandem`, else `~/.cache/tandem`.

@@ -210,28 +210,65 @@ fn an_untied_output_layer_is_refused_and_a_tied_copy_accepted() {
 }
 
 /// The tokenizer is loaded and tried when the run starts, so a broken one is found before any article reaches a
-/// model, not when its stage comes after the others: a vocabulary without the `<unk>` token the tokenizer needs
-/// (its other special tokens in place), a SentencePiece file that starts like one but is damaged after its first
-/// byte (it loads, as a model without pieces).
+/// model, not when its stage comes after the others: a vocabulary without the `<unk>` token the tokenizer has
+/// (its other special tokens in place), with and without the tokenizer.json import writes; a SentencePiece file
+/// that starts like one but is damaged after its first byte, beside the converted source.tokenizer.json and
+/// without it; a SentencePiece model without pieces (it loads, and turns every word into `<unk>`).
 #[test]
 fn a_tokenizer_that_cannot_be_loaded_or_used_is_refused_before_any_work() {
-    let e = broken(Role::SummarizeEn, |dir| {
-        edit_json(&dir.join("vocab.json"), |v| {
-            v.as_object_mut().unwrap().remove("<unk>").unwrap();
-        })
-    });
-    assert!(e.contains("the tokenizer ("), "{e}");
-    assert!(e.contains("merges.txt) cannot be loaded"), "{e}");
+    for keep_tokenizer_json in [true, false] {
+        let e = broken(Role::SummarizeEn, |dir| {
+            edit_json(&dir.join("vocab.json"), |v| {
+                v.as_object_mut().unwrap().remove("<unk>").unwrap();
+            });
+            if !keep_tokenizer_json {
+                std::fs::remove_file(dir.join("tokenizer.json")).unwrap();
+            }
+        });
+        assert!(
+            e.contains("vocab.json: does not match the tokenizer"),
+            "{e}"
+        );
+        assert!(e.contains("`<unk>`"), "{e}");
+        assert!(e.contains("re-install the model"), "{e}");
+    }
 
+    for keep_converted in [true, false] {
+        let e = broken(Role::TranslateEnFr, |dir| {
+            let spm = dir.join("source.spm");
+            let mut bytes = std::fs::read(&spm).unwrap();
+            bytes.truncate(1);
+            bytes.extend_from_slice(&[0xff, 0xff, 0xff, 0x0f, b'x', b'y']);
+            std::fs::write(&spm, &bytes).unwrap();
+            if !keep_converted {
+                std::fs::remove_file(dir.join("source.tokenizer.json")).unwrap();
+            }
+        });
+        assert!(
+            e.contains("source.spm: not a SentencePiece model (truncated field)"),
+            "{e}"
+        );
+    }
+
+    // A well-formed SentencePiece model whose only piece is `<unk>` (protobuf: one piece, its text, score 0,
+    // type UNKNOWN), installed without a converted file: it converts, and turns every word into <unk>.
+    let only_unk: &[u8] = &[
+        0x0a, 0x0e, 0x0a, 0x05, b'<', b'u', b'n', b'k', b'>', 0x15, 0, 0, 0, 0, 0x18, 0x02,
+    ];
     let e = broken(Role::TranslateEnFr, |dir| {
-        let spm = dir.join("source.spm");
-        let mut bytes = std::fs::read(&spm).unwrap();
-        bytes.truncate(1);
-        bytes.extend_from_slice(&[0xff, 0xff, 0xff, 0x0f, b'x', b'y']);
-        std::fs::write(&spm, &bytes).unwrap();
+        std::fs::write(dir.join("source.spm"), only_unk).unwrap();
+        std::fs::remove_file(dir.join("source.tokenizer.json")).unwrap();
     });
     assert!(
         e.contains("source.spm: the tokenizer turns every word into <unk>"),
+        "{e}"
+    );
+    // Beside the converted file of the model it replaced, it is refused as another model's.
+    let e = broken(Role::TranslateEnFr, |dir| {
+        std::fs::write(dir.join("source.spm"), only_unk).unwrap();
+    });
+    assert!(
+        e.contains("source.tokenizer.json: holds 400 pieces, source.spm 1"),
         "{e}"
     );
 }

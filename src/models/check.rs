@@ -3,7 +3,7 @@
 //! or damaged weights; any tensor whose shape is not the one the config gives it (every tensor the engines read,
 //! Marian and BART), or that no such model has; an untied output layer (`lm_head.weight`) or embedding copy that
 //! differs from the shared embeddings the engines use in its place; tokenizer files that are missing, damaged,
-//! belong to another model, or that the tokenizer cannot load.
+//! belong to another model, or that the tokenizer ([`super::tokenizer::Tokenizer`]) cannot load.
 use super::manifest::Architecture;
 use rust_bert::bart::BartConfig;
 use serde_json::{Map, Value};
@@ -78,17 +78,26 @@ pub fn check_model_dir(dir: &Path, architecture: Architecture) -> Result<(), Str
             ));
         }
     }
-    // The tokenizer as generation loads it: a file that looks right at a glance can still fail here, and would
-    // otherwise fail only when its stage comes, after the earlier stages' work.
-    let tokenizer = super::rustbert::load_tokenizer(dir, architecture)?;
+    // The tokenizer as the models' stages load it: a file that looks right at a glance can still fail here, and
+    // would otherwise fail only when its stage comes, after the earlier stages' work.
+    let tokenizer = super::tokenizer::Tokenizer::load(dir, architecture)?;
     // A damaged SentencePiece file can still load, as a model without pieces that turns every word into <unk>.
-    let pieces = tokenizer.tokenize("the news of the day; les nouvelles du jour");
-    let unk = tokenizer.get_unk_id();
-    if tokenizer
-        .convert_tokens_to_ids(&pieces)
+    let encoding = tokenizer.encode("the news of the day; les nouvelles du jour");
+    let (bos, eos) = match architecture {
+        Architecture::Marian => (None, config.eos_token_id.unwrap_or(0)),
+        Architecture::Bart => (
+            Some(config.bos_token_id.unwrap_or(0)),
+            config.eos_token_id.unwrap_or(2),
+        ),
+    };
+    let special = |id: &i64| *id == eos || Some(*id) == bos;
+    let words: Vec<i64> = encoding
+        .ids
         .iter()
-        .all(|&id| id == unk)
-    {
+        .filter(|id| !special(id))
+        .copied()
+        .collect();
+    if words.is_empty() || words.iter().all(|&id| Some(id) == tokenizer.unk_id()) {
         let file = dir.join(tokenizer_files[0]);
         return Err(format!(
             "{}: the tokenizer turns every word into <unk>: the file is damaged; re-install the model",

@@ -7,7 +7,11 @@
 //! - Weights are read from `model.safetensors` (or `pytorch_model.bin`) and written as `model.safetensors`.
 //!   Marian checkpoints do not store their sinusoidal position tables; they are computed exactly as `transformers`
 //!   computes them and added. BART's `final_logits_bias` must be zero (rust-bert's BART has no such term).
-//! - Tokenizer files are copied. Everything is written to a temporary folder first and renamed into place.
+//! - Tokenizer files are copied, and the tokenizer tandem runs is written beside them in Hugging Face tokenizers'
+//!   format ([`super::tokenizer`]): Marian's `source.tokenizer.json` (source.spm converted), BART's
+//!   `tokenizer.json` when the checkpoint has none (built from vocab.json + merges.txt). A folder imported before
+//!   those files existed still loads: the same conversion then runs in memory. Everything is written to a
+//!   temporary folder first, loaded once as the engines will load it, and renamed into place.
 use super::manifest::Architecture;
 use crate::{Error, Result};
 use serde_json::{json, Value};
@@ -128,6 +132,7 @@ pub fn import_hf(
         Architecture::Bart => &[
             ("vocab.json", true),
             ("merges.txt", true),
+            ("tokenizer.json", false),
             ("tokenizer_config.json", false),
         ],
     };
@@ -154,6 +159,13 @@ pub fn import_hf(
             std::fs::copy(&src, st.join(file)).map_err(|e| Error::io(&src, e))?;
         }
     }
+    let converted = super::tokenizer::converted_files(hf_dir, architecture)
+        .map_err(|e| err(hf_dir, format!("converting the tokenizer: {e}")))?;
+    for (file, json) in converted {
+        std::fs::write(st.join(file), json + "\n").map_err(|e| Error::io(st.join(file), e))?;
+    }
+    super::tokenizer::Tokenizer::load(st, architecture)
+        .map_err(|e| err(hf_dir, format!("the tokenizer does not load: {e}")))?;
     let gen_config = hf_dir.join("generation_config.json");
     if gen_config.is_file() {
         std::fs::copy(&gen_config, st.join("generation_config.json"))

@@ -9,6 +9,7 @@ pub mod extractive;
 pub mod import;
 pub mod manifest;
 pub mod rustbert;
+pub mod tokenizer;
 
 pub use manifest::{Architecture, Manifest, ModelStatus, Role};
 
@@ -105,13 +106,14 @@ pub fn output_settings(dir: &Path, architecture: Architecture, engine: Engine) -
         Engine::TandemInt8 => compute_description(engine),
         other => other.to_string(),
     };
-    // Marian inputs have their whitespace collapsed before tokenizing (as SentencePiece's normalizer does);
-    // outputs cached before that rule are not served for it.
+    // The ids come from `tokenizer::Tokenizer` (Hugging Face tokenizers, transformers' ids): outputs cached with
+    // the earlier tokenizers (rust_tokenizers, with Marian whitespace collapsed by hand), whose ids differed on
+    // some texts, are not served for it.
     // A BART stage's output is a `ChunkedSummary` as JSON, long inputs summarized map-reduce: outputs cached
     // before (the chunk summaries joined, as plain text) are not served for it.
     let tokenization = match architecture {
-        Architecture::Marian => "; whitespace=collapsed",
-        Architecture::Bart => "; long-inputs=map-reduce; output=json",
+        Architecture::Marian => "; tokenizer=hf-tokenizers-0.20",
+        Architecture::Bart => "; tokenizer=hf-tokenizers-0.20; long-inputs=map-reduce; output=json",
     };
     Ok(format!(
         "engine={engine}; {settings:?}; max_input_tokens={positions}{tokenization}"

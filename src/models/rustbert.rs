@@ -1,13 +1,16 @@
 //! The rust-bert engine: Marian translation and BART summarization through rust-bert 0.23's generators,
 //! loaded from a folder written by `tandem models import`.
 //!
-//! tandem tokenizes itself (so it can measure inputs and split them to the model's budget instead of letting
-//! rust-bert truncate silently), pads on the right as `transformers` does, and hands token ids to rust-bert's
-//! generation with every setting explicit (read from the checkpoint's config, never from rust-bert's defaults).
+//! tandem tokenizes itself with [`super::tokenizer::Tokenizer`] (transformers' ids; so it can measure inputs and
+//! split them to the model's budget instead of letting rust-bert truncate silently), pads on the right as
+//! `transformers` does, and hands token ids to rust-bert's generation with every setting explicit (read from the
+//! checkpoint's config, never from rust-bert's defaults). rust-bert's generators build their own tokenizer from
+//! the vocabulary files, but only ever receive and return ids.
 //!
 //! The same `Seq2Seq` can instead generate with tandem's own engine ([`crate::engine`], f32 or int8): see
 //! [`Seq2Seq::load_with_engine`]. Tokenization, settings and the output contract stay the same.
 use super::manifest::{Architecture, Role};
+use super::tokenizer::Tokenizer;
 use super::{ChunkedSummary, Engine, Summarizer, Translator};
 use crate::lang::Lang;
 use crate::progress::Bar;
@@ -15,10 +18,9 @@ use crate::text::{chunk_to_budget, split_sentences};
 use crate::{Error, Result};
 use rust_bert::bart::{BartConfig, BartGenerator};
 use rust_bert::marian::MarianGenerator;
-use rust_bert::pipelines::common::{ModelResource, ModelType, TokenizerOption};
+use rust_bert::pipelines::common::{ModelResource, ModelType};
 use rust_bert::pipelines::generation_utils::{GenerateConfig, GenerateOptions, LanguageGenerator};
 use rust_bert::resources::LocalResource;
-use rust_tokenizers::tokenizer::TruncationStrategy;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tch::{Device, Kind, Tensor};
@@ -94,17 +96,15 @@ fn read_json(path: &Path) -> Result<Value> {
 enum Generator {
     Marian(Box<MarianGenerator>),
     Bart(Box<BartGenerator>),
-    /// tandem's own engine, with the tokenizer it needs beside it.
-    Tandem {
-        model: Box<crate::engine::Model>,
-        tokenizer: Box<TokenizerOption>,
-    },
+    /// tandem's own engine.
+    Tandem(Box<crate::engine::Model>),
 }
 
 /// A loaded sequence-to-sequence model (Marian or BART) with its tokenizer and settings.
 pub struct Seq2Seq {
     role: Role,
     generator: Generator,
+    tokenizer: Tokenizer,
     device: Device,
     /// Generation settings used by the pipeline (from the checkpoint).
     pub settings: GenerationSettings,
@@ -168,7 +168,7 @@ impl Seq2Seq {
             )
         })?;
         let settings = GenerationSettings::from_model_dir(dir, architecture)?;
-        let tokenizer = load_tokenizer(dir, architecture).map_err(|e| invalid(role, dir, e))?;
+        let tokenizer = Tokenizer::load(dir, architecture).map_err(|e| invalid(role, dir, e))?;
         tokenizer_fits(&vocab, config.vocab_size).map_err(|e| invalid(role, dir, e))?;
         let generate_config = GenerateConfig {
             model_type: match architecture {
@@ -200,7 +200,7 @@ impl Seq2Seq {
         let load_err = |e: rust_bert::RustBertError| {
             invalid(role, dir, format!("loading {}: {e}", weights.display()))
         };
-        let tandem = |precision, tokenizer| -> Result<Generator> {
+        let tandem = |precision| -> Result<Generator> {
             let model =
                 crate::engine::Model::load(dir, device, precision).map_err(|e| match e {
                     Error::ModelInvalid { reason, .. } => invalid(role, dir, reason),
@@ -217,20 +217,18 @@ impl Seq2Seq {
                     format!("config.json's model_type does not match {architecture:?}"),
                 ));
             }
-            Ok(Generator::Tandem {
-                model: Box::new(model),
-                tokenizer: Box::new(tokenizer),
-            })
+            Ok(Generator::Tandem(Box::new(model)))
         };
+        // rust-bert's generators load their own tokenizer from `vocab_resource`/`merges_resource`; they are only
+        // given ids (see the module docs).
         let generator = match (engine, architecture) {
-            (Engine::Tandem, _) => tandem(crate::engine::Precision::Float, tokenizer)?,
-            (Engine::TandemInt8, _) => tandem(crate::engine::Precision::Int8, tokenizer)?,
+            (Engine::Tandem, _) => tandem(crate::engine::Precision::Float)?,
+            (Engine::TandemInt8, _) => tandem(crate::engine::Precision::Int8)?,
             (Engine::RustBert, Architecture::Marian) => Generator::Marian(Box::new(
-                MarianGenerator::new_with_tokenizer(generate_config, tokenizer)
-                    .map_err(load_err)?,
+                MarianGenerator::new(generate_config).map_err(load_err)?,
             )),
             (Engine::RustBert, Architecture::Bart) => Generator::Bart(Box::new(
-                BartGenerator::new_with_tokenizer(generate_config, tokenizer).map_err(load_err)?,
+                BartGenerator::new(generate_config).map_err(load_err)?,
             )),
         };
         let (pad_default, eos_default) = match architecture {
@@ -241,6 +239,7 @@ impl Seq2Seq {
         Ok(Seq2Seq {
             role,
             generator,
+            tokenizer,
             device,
             settings,
             pad_id: config.pad_token_id.unwrap_or(pad_default),
@@ -257,18 +256,15 @@ impl Seq2Seq {
         self.name.clone()
     }
 
-    fn tokenizer(&self) -> &TokenizerOption {
-        match &self.generator {
-            Generator::Marian(g) => g.get_tokenizer(),
-            Generator::Bart(g) => g.get_tokenizer(),
-            Generator::Tandem { tokenizer, .. } => tokenizer,
-        }
+    /// The tokenizer (transformers' ids and decoded text).
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
     }
 
     /// The engine that generates.
     pub fn engine(&self) -> Engine {
         match &self.generator {
-            Generator::Tandem { model, .. } => match model.precision {
+            Generator::Tandem(model) => match model.precision {
                 crate::engine::Precision::Float => Engine::Tandem,
                 crate::engine::Precision::Int8 => Engine::TandemInt8,
             },
@@ -276,36 +272,24 @@ impl Seq2Seq {
         }
     }
 
-    /// Token ids of each text, special tokens included, never truncated. For Marian the text is first trimmed
-    /// and its runs of whitespace collapsed to one space, as the opus-mt SentencePiece models' `nmt_nfkc`
-    /// normalizer does (rust_tokenizers does not, and gave an extra `▁` token at a tab, a double or a trailing
-    /// space).
+    /// Token ids of each text, special tokens included, never truncated: transformers' `input_ids`
+    /// ([`Tokenizer::encode`]).
     pub fn encode(&self, texts: &[&str]) -> Vec<Vec<i64>> {
-        let collapsed: Vec<String>;
-        let texts: &[&str] = if self.role == Role::SummarizeEn {
-            texts
-        } else {
-            collapsed = texts
-                .iter()
-                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-                .collect();
-            &collapsed.iter().map(String::as_str).collect::<Vec<_>>()
-        };
-        self.tokenizer()
-            .encode_list(texts, usize::MAX, &TruncationStrategy::DoNotTruncate, 0)
+        self.tokenizer
+            .encode_batch(texts)
             .into_iter()
-            .map(|t| t.token_ids)
+            .map(|e| e.ids)
             .collect()
     }
 
     /// Number of tokens the model would see for `text` (special tokens included).
     pub fn count_tokens(&self, text: &str) -> usize {
-        self.encode(&[text])[0].len()
+        self.tokenizer.count_tokens(text)
     }
 
-    /// Decodes generated ids to text, dropping special tokens.
+    /// Decodes generated ids to text, dropping special tokens ([`Tokenizer::decode`]).
     pub fn decode(&self, ids: &[i64]) -> String {
-        self.tokenizer().decode(ids, true, true).trim().to_string()
+        self.tokenizer.decode(ids)
     }
 
     /// Generates from token ids (one batch, right-padded as in `transformers`). Each output starts with the
@@ -336,7 +320,7 @@ impl Seq2Seq {
             ids.extend(std::iter::repeat_n(self.pad_id, longest - row.len()));
             mask.extend(std::iter::repeat_n(0i64, longest - row.len()));
         }
-        if let Generator::Tandem { model, .. } = &self.generator {
+        if let Generator::Tandem(model) = &self.generator {
             return crate::engine::generate(model, inputs, settings).map_err(|e| match e {
                 Error::Generation { reason, .. } => Error::Generation {
                     stage: self.role.name().into(),
@@ -371,7 +355,7 @@ impl Seq2Seq {
             Generator::Bart(g) => {
                 g.generate_from_ids_and_past(input_ids, Some(attention_mask), Some(options))
             }
-            Generator::Tandem { .. } => Err(rust_bert::RustBertError::ValueError(
+            Generator::Tandem(_) => Err(rust_bert::RustBertError::ValueError(
                 "tandem's engine is not a rust-bert generator".into(),
             )),
         })
@@ -439,41 +423,6 @@ pub(crate) fn tokenizer_files(dir: &Path, architecture: Architecture) -> (PathBu
         Architecture::Marian => (dir.join("vocab.json"), dir.join("source.spm")),
         Architecture::Bart => (dir.join("vocab.json"), dir.join("merges.txt")),
     }
-}
-
-/// Loads the tokenizer of the model folder `dir` as generation uses it; the error names the files.
-pub(crate) fn load_tokenizer(
-    dir: &Path,
-    architecture: Architecture,
-) -> std::result::Result<TokenizerOption, String> {
-    let (vocab, merges) = tokenizer_files(dir, architecture);
-    let utf8 = |p: &Path| {
-        p.to_str()
-            .map(str::to_string)
-            .ok_or_else(|| format!("path is not valid UTF-8: {}", p.display()))
-    };
-    TokenizerOption::from_file(
-        match architecture {
-            Architecture::Marian => ModelType::Marian,
-            Architecture::Bart => ModelType::Bart,
-        },
-        &utf8(&vocab)?,
-        Some(&utf8(&merges)?),
-        false,
-        None,
-        if architecture == Architecture::Bart {
-            Some(false)
-        } else {
-            None
-        },
-    )
-    .map_err(|e| {
-        format!(
-            "the tokenizer ({}, {}) cannot be loaded: {e}; re-install the model",
-            vocab.display(),
-            merges.display()
-        )
-    })
 }
 
 /// The tokenizer's vocabulary fits the embedding ([`super::check::vocabulary_fits`]).
