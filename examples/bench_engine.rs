@@ -14,8 +14,9 @@
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Instant;
+use tandem::generation::GenerationSettings;
 use tandem::models::manifest::{Architecture, Role};
-use tandem::models::rustbert::{GenerationSettings, Seq2Seq};
+use tandem::models::seq2seq::Seq2Seq;
 use tandem::models::Engine;
 
 fn arg(args: &[String], name: &str) -> Option<String> {

@@ -15,6 +15,10 @@ files committed in the repository, computes `tokenizer(text)["input_ids"]` and
   distilbart-cnn-12-6 (vocab.json + merges.txt)
                    the same folder without tokenizer.json: BartTokenizerFast converts vocab.json + merges.txt
                    itself (what tandem does for a folder without tokenizer.json)
+  distilbart-cnn-12-6 (summarization pipeline), opus-mt-fr-en (translation pipeline)
+                   the ids `pipeline("summarization" / "translation_fr_to_en")` feeds the model (its `preprocess`,
+                   which puts the config's prefix, " " for distilbart-cnn, before the text), with the models of
+                   the same folders: what tandem's ModelInputs must give
   tiny-marian-fr-en, tiny-bart-cnn
                    the toy tokenizers of tests/fixtures/models/marian-fr-en and bart-cnn (identity-normalized,
                    a few hundred pieces: most words become several pieces or <unk>)
@@ -98,6 +102,18 @@ def main():
     marian("opus-mt-en-fr", "stop-marian-en-fr")
     bart("distilbart-cnn-12-6", "stop-bart-cnn", drop_tokenizer_json=False)
     bart("distilbart-cnn-12-6 (vocab.json + merges.txt)", "stop-bart-cnn", drop_tokenizer_json=True)
+    def through_pipeline(name, task, folder):
+        from transformers import AutoModelForSeq2SeqLM, pipeline
+        src = os.path.join(MODELS, folder)
+        pipe = pipeline(task, model=AutoModelForSeq2SeqLM.from_pretrained(src), tokenizer=AutoTokenizer.from_pretrained(src))
+        ids = [pipe.preprocess(t)["input_ids"][0].tolist() for t in texts]
+        decoded = [pipe.tokenizer.decode(i, skip_special_tokens=True) for i in ids]
+        roles[name] = {"folder": f"tests/fixtures/models/{folder}",
+                       "tokenizer": f"pipeline({task!r}).preprocess, prefix {pipe.prefix!r}",
+                       "ids": ids, "decoded": decoded}
+
+    through_pipeline("distilbart-cnn-12-6 (summarization pipeline)", "summarization", "stop-bart-cnn")
+    through_pipeline("opus-mt-fr-en (translation pipeline)", "translation_fr_to_en", "stop-marian-fr-en")
     marian("tiny-marian-fr-en", "marian-fr-en")
     bart("tiny-bart-cnn", "bart-cnn", drop_tokenizer_json=True)
 

@@ -12,6 +12,7 @@ pub mod cache;
 pub mod compare;
 pub mod engine;
 pub mod error;
+pub mod generation;
 pub mod ingest;
 pub mod lang;
 pub mod metrics;
@@ -24,6 +25,7 @@ pub mod select;
 pub mod shard;
 pub mod stage;
 pub mod text;
+pub mod token_view;
 pub mod translate;
 
 pub use error::{Error, Result};

@@ -54,10 +54,19 @@ enum Command {
     /// Make the brief from the shard files of `tandem brief --shard I/N` runs (checks that all N are there and
     /// were made alike; the brief is the same as one run over all the articles).
     Merge(MergeArgs),
-    /// Show how one article file is ingested: cleaned text, metadata and where it came from, dropped lines and why.
+    /// Show how one article file is ingested: cleaned text, metadata and where it came from, dropped lines and why;
+    /// with --tokens, how each installed model sees it instead.
     Inspect {
         /// An article file (.txt, .md, .html).
         file: PathBuf,
+        /// Each text the installed models are given of the article (title, sentences, the summarizer's input),
+        /// its token ids and count, and where the model's token budget cuts it. Reads the models' tokenizer and
+        /// config only, never the weights.
+        #[arg(long)]
+        tokens: bool,
+        /// With --tokens: print JSON instead of text.
+        #[arg(long, requires = "tokens")]
+        json: bool,
     },
     /// Translate whole articles (a file or a folder) into bilingual Markdown and JSON, paragraph by paragraph.
     Translate(TranslateArgs),
@@ -258,7 +267,9 @@ fn main() -> ExitCode {
         Command::Translate(args) => cmd_translate(&cli, args),
         Command::Compare(args) => cmd_compare(args),
         Command::Cache { action } => cmd_cache(&cli, action),
-        Command::Inspect { file } => cmd_inspect(file),
+        Command::Inspect { file, tokens, json } => {
+            cmd_inspect(file, *tokens, *json, &cli.models_dir)
+        }
         Command::Models { action } => match action {
             None | Some(ModelsAction::List) => cmd_models_list(&cli.models_dir),
             Some(ModelsAction::Import {
@@ -618,9 +629,19 @@ fn cmd_cache(cli: &Cli, action: &CacheAction) -> Result<ExitCode> {
 }
 
 /// `tandem inspect`: the cleaned article and every dropped line with its reason.
-fn cmd_inspect(file: &Path) -> Result<ExitCode> {
+fn cmd_inspect(file: &Path, tokens: bool, json: bool, models_dir: &Path) -> Result<ExitCode> {
     let report = tandem::ingest::inspect(file)?;
-    write!(std::io::stdout().lock(), "{report}")?;
+    let mut out = std::io::stdout().lock();
+    if tokens {
+        let view = tandem::token_view::token_view(&report.article, models_dir)?;
+        if json {
+            writeln!(out, "{}", view.to_json()?)?;
+        } else {
+            write!(out, "{view}")?;
+        }
+    } else {
+        write!(out, "{report}")?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -18,7 +18,8 @@ use crate::lang::Lang;
 use crate::models::check::check_model_dir;
 use crate::models::extractive::ExtractiveSummarizer;
 use crate::models::manifest::{self, Manifest, ModelStatus, Role};
-use crate::models::rustbert::{self, BartSummarizer, MarianTranslator};
+use crate::models::summarizer::BartSummarizer;
+use crate::models::translator::MarianTranslator;
 use crate::models::{ChunkedSummary, Engine, Summarizer, Translator};
 use crate::progress::Progress;
 use crate::report::Report;
@@ -167,7 +168,7 @@ impl StageContext {
 
     /// The model's name as briefs record it; int8 weights change the output, so they are named.
     fn model_name(&self, dir: &Path) -> String {
-        let name = rustbert::model_name(dir);
+        let name = crate::models::model_name(dir);
         match self.engine {
             Engine::TandemInt8 => format!("{name} [int8]"),
             Engine::RustBert | Engine::Tandem => name,
@@ -184,7 +185,12 @@ impl StageContext {
         Ok(StageKey {
             stage: role.name().to_string(),
             model: self.cache.fingerprint(&st.path)?,
-            settings: crate::models::output_settings(&st.path, st.spec.architecture, self.engine)?,
+            settings: crate::models::output_settings(
+                &st.path,
+                role,
+                st.spec.architecture,
+                self.engine,
+            )?,
         })
     }
 
@@ -311,7 +317,7 @@ fn log_model_load(role: Role, dir: &Path, engine: Engine) {
     tracing::info!(
         role = role.name(),
         path = %dir.display(),
-        model = %rustbert::model_name(dir),
+        model = %crate::models::model_name(dir),
         engine = engine.name(),
         compute = %crate::models::compute_description(engine),
         "model load"

@@ -7,7 +7,7 @@ mod common;
 use common::parity::Parity;
 use tandem::engine::{Model, Precision};
 use tandem::models::manifest::{Architecture, Role};
-use tandem::models::rustbert::Seq2Seq;
+use tandem::models::seq2seq::Seq2Seq;
 use tandem::models::Engine;
 
 fn parity(fixture: &str) -> Parity {

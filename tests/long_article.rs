@@ -5,7 +5,9 @@
 mod common;
 
 use tandem::models::manifest::{Architecture, Role};
-use tandem::models::rustbert::{BartSummarizer, MarianTranslator, Seq2Seq};
+use tandem::models::seq2seq::Seq2Seq;
+use tandem::models::summarizer::BartSummarizer;
+use tandem::models::translator::MarianTranslator;
 use tandem::models::Translator;
 
 const EN_WORDS: &[&str] = &[
@@ -83,9 +85,9 @@ fn a_20000_word_article_is_chunked_to_the_summarizer_budget_without_losing_a_wor
     for c in &chunks {
         let n = model.count_tokens(c);
         assert!(
-            n <= model.max_input_tokens,
+            n <= model.max_input_tokens(),
             "chunk of {n} tokens > {}",
-            model.max_input_tokens
+            model.max_input_tokens()
         );
     }
     assert_eq!(
@@ -111,12 +113,12 @@ fn an_overlong_sentence_is_translated_piece_by_piece_into_one_output() {
         .collect::<Vec<_>>()
         .join(" ");
     let model = translator.model();
-    assert!(model.count_tokens(&sentence) > model.max_input_tokens);
+    assert!(model.count_tokens(&sentence) > model.max_input_tokens());
     let pieces = model.fit_to_budget(&sentence);
     assert!(pieces.len() > 1);
     assert!(pieces
         .iter()
-        .all(|p| model.count_tokens(p) <= model.max_input_tokens));
+        .all(|p| model.count_tokens(p) <= model.max_input_tokens()));
     assert_eq!(words(&pieces.join(" ")), words(&sentence));
     let out = translator
         .translate(&[sentence, "Bonjour.".to_string()])

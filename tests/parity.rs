@@ -5,7 +5,7 @@ mod common;
 
 use common::parity::Parity;
 use tandem::models::manifest::{Architecture, Role};
-use tandem::models::rustbert::Seq2Seq;
+use tandem::models::seq2seq::Seq2Seq;
 
 fn load(role: Role, architecture: Architecture) -> (tempfile::TempDir, Seq2Seq) {
     let dir = tempfile::tempdir().unwrap();

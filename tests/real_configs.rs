@@ -6,7 +6,7 @@
 //! has the header's exact size: for opus-mt-fr-en the Hub's 298,705,768 bytes).
 //!
 //! Every setting tandem reads from those files must be the one transformers' `pipeline` uses: beams, lengths,
-//! penalties, banned and forced tokens, special ids, renormalization, and the shapes.
+//! penalties, banned and forced tokens, special ids, renormalization, the input prefix, and the shapes.
 mod common;
 
 use serde_json::Value;
@@ -14,8 +14,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use tandem::engine::model::Family;
 use tandem::engine::ModelConfig;
+use tandem::generation::GenerationSettings;
 use tandem::models::manifest::{Architecture, Role};
-use tandem::models::rustbert::GenerationSettings;
 
 struct RealModel {
     name: &'static str,
@@ -192,6 +192,20 @@ fn assert_reads_as_transformers(model: &RealModel, installed: &Path) {
         .unwrap_or_default();
     // transformers bans Marian's pad token through bad_words_ids (the real configs list it); BART bans nothing.
     assert_eq!(config.bad_words, bad, "{}: bad_words_ids", model.name);
+    // The pipeline's input prefix (distilbart-cnn: " "; none for opus-mt).
+    let inputs =
+        tandem::models::inputs::ModelInputs::load(model.role, installed, model.architecture)
+            .unwrap();
+    assert_eq!(
+        inputs.prefix(),
+        want["prefix"].as_str().unwrap_or(""),
+        "{}: prefix",
+        model.name
+    );
+    assert_eq!(
+        inputs.max_input_tokens() as i64,
+        c["max_position_embeddings"].as_i64().unwrap()
+    );
 }
 
 #[test]
@@ -279,6 +293,7 @@ fn the_recorded_expectations_are_the_real_files_settings() {
     assert_eq!(bart["generation"]["no_repeat_ngram_size"], 3);
     assert_eq!(bart["generation"]["forced_bos_token_id"], 0);
     assert_eq!(bart["config"]["vocab_size"], 50264);
+    assert_eq!(bart["prefix"], " ");
     let config = read(
         &common::fixtures()
             .join("real-configs")

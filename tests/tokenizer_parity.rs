@@ -8,13 +8,15 @@
 //! tokenizer files committed under tests/fixtures/models (the real published ones for opus-mt-fr-en, opus-mt-en-fr
 //! and distilbart-cnn-12-6). Every line must give the same ids and the same text (tandem trims decoded text,
 //! so the reference is trimmed too), through every way tandem loads a tokenizer: converted in memory, from the
-//! files `tandem models import` writes, BART from tokenizer.json and from vocab.json + merges.txt.
+//! files `tandem models import` writes, BART from tokenizer.json and from vocab.json + merges.txt. And what a run
+//! feeds the models (the pipeline prefix included) equals what transformers' `pipeline(...).preprocess` feeds them.
 mod common;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use tandem::models::manifest::Architecture;
+use tandem::models::inputs::ModelInputs;
+use tandem::models::manifest::{Architecture, Role};
 use tandem::models::tokenizer::{Tokenizer, BART_FILE, MARIAN_SOURCE_FILE};
 
 fn corpus_bytes() -> Vec<u8> {
@@ -44,6 +46,9 @@ fn models() -> PathBuf {
     common::fixtures().join("models")
 }
 
+/// Whether a line has a feature.
+type Has = Box<dyn Fn(&str) -> bool>;
+
 /// Lines of the corpus whose text satisfies `has`.
 fn count(lines: &[(String, String)], has: impl Fn(&str) -> bool) -> usize {
     lines.iter().filter(|(_, t)| has(t)).count()
@@ -59,7 +64,7 @@ fn the_corpus_carries_what_scraped_news_carries() {
         "{fr} French and {en} English lines"
     );
     let any = |chars: &'static [char]| move |t: &str| t.contains(chars);
-    let features: Vec<(&str, usize, Box<dyn Fn(&str) -> bool>)> = vec![
+    let features: Vec<(&str, usize, Has)> = vec![
         ("U+00A0 no-break space", 60, Box::new(any(&['\u{a0}']))),
         (
             "U+202F narrow no-break space",
@@ -456,5 +461,72 @@ fn offsets_are_byte_spans_of_the_original_text() {
         (bart.offsets[0], bart.offsets[21]),
         ((0, 0), (0, 0)),
         "<s> and </s> span nothing"
+    );
+}
+
+/// What a run feeds the model for each corpus line ([`ModelInputs::encode`]: tokenizer, plus the input prefix
+/// transformers' pipeline puts first) equals the ids the pipeline's own `preprocess` makes.
+fn pipeline_role(name: &str, fixture: &str, role: Role, architecture: Architecture) {
+    let doc = reference();
+    let expected: Vec<Vec<i64>> =
+        serde_json::from_value(doc["roles"][name]["ids"].clone()).unwrap();
+    let inputs = ModelInputs::load(role, &models().join(fixture), architecture).unwrap();
+    let lines = corpus();
+    let diffs: Vec<String> = lines
+        .iter()
+        .zip(&expected)
+        .enumerate()
+        .filter(|(_, ((_, text), want))| &inputs.encode(text) != *want)
+        .map(|(i, ((_, text), want))| {
+            format!(
+                "line {} {text:?}\n    transformers {want:?}\n    tandem       {:?}",
+                i + 1,
+                inputs.encode(text)
+            )
+        })
+        .collect();
+    eprintln!(
+        "{name}: ids identical on {} of {} lines (prefix {:?})",
+        lines.len() - diffs.len(),
+        lines.len(),
+        inputs.prefix()
+    );
+    assert!(
+        diffs.is_empty(),
+        "{name}: {} lines differ; the first:\n{}",
+        diffs.len(),
+        diffs.iter().take(5).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn the_summarizer_is_fed_what_transformers_summarization_pipeline_feeds() {
+    pipeline_role(
+        "distilbart-cnn-12-6 (summarization pipeline)",
+        "stop-bart-cnn",
+        Role::SummarizeEn,
+        Architecture::Bart,
+    );
+    // The prefix matters: without it, the first token of every line differs.
+    let doc = reference();
+    let plain = &doc["roles"]["distilbart-cnn-12-6"]["ids"];
+    let piped = &doc["roles"]["distilbart-cnn-12-6 (summarization pipeline)"]["ids"];
+    let differ = plain
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(piped.as_array().unwrap())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(differ > 300, "{differ}");
+}
+
+#[test]
+fn the_translator_is_fed_what_transformers_translation_pipeline_feeds() {
+    pipeline_role(
+        "opus-mt-fr-en (translation pipeline)",
+        "stop-marian-fr-en",
+        Role::TranslateFrEn,
+        Architecture::Marian,
     );
 }

@@ -18,7 +18,7 @@
 //!
 //! Output rows start with the decoder start token and end at the first EOS (or at `max_length`).
 use super::model::Model;
-use crate::models::rustbert::GenerationSettings;
+use crate::generation::GenerationSettings;
 use crate::{Error, Result};
 use tch::{Kind, Tensor};
 

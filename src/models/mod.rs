@@ -1,15 +1,21 @@
-//! Models: the manifest of roles, importing Hugging Face checkpoints, and the engines behind the two stage traits.
+//! Models: the manifest of roles, importing Hugging Face checkpoints, and the models behind the two stage traits.
 //!
-//! The pipeline only sees [`Translator`] and [`Summarizer`]. Implementations: the rust-bert engine
-//! ([`rustbert`], Marian and BART, the reference), and [`extractive`], which needs no weights.
-//! [`Engine`] picks what runs a Marian/BART model: rust-bert, or tandem's own engine ([`crate::engine`]) in f32 or
-//! int8 — same tokenizer, settings and output contract.
+//! The pipeline only sees [`Translator`] and [`Summarizer`]. Implementations: [`translator::MarianTranslator`]
+//! and [`summarizer::BartSummarizer`] over a [`seq2seq::Seq2Seq`] model — what it is given
+//! ([`inputs`]: the [`tokenizer`], input prefix and budget), the generation settings ([`crate::generation`]), and
+//! one of two backends, picked by [`Engine`]: tandem's own engine ([`crate::engine`], f32 or int8) or rust-bert
+//! ([`rustbert`]), with the same tokenizer, settings and output contract — and [`extractive`], which needs no
+//! weights.
 pub mod check;
 pub mod extractive;
 pub mod import;
+pub mod inputs;
 pub mod manifest;
 pub mod rustbert;
+pub mod seq2seq;
+pub mod summarizer;
 pub mod tokenizer;
+pub mod translator;
 
 pub use manifest::{Architecture, Manifest, ModelStatus, Role};
 
@@ -93,8 +99,16 @@ pub struct ChunkedSummary {
 
 /// Everything besides the model files that decides a model's output — the engine, the decoding settings and the
 /// input budget — as one line (part of the cache key).
-pub fn output_settings(dir: &Path, architecture: Architecture, engine: Engine) -> Result<String> {
-    let settings = rustbert::GenerationSettings::from_model_dir(dir, architecture)?;
+pub fn output_settings(
+    dir: &Path,
+    role: Role,
+    architecture: Architecture,
+    engine: Engine,
+) -> Result<String> {
+    let settings = crate::generation::GenerationSettings::from_model_dir(dir, architecture)?;
+    let prefix = inputs::ModelInputs::load(role, dir, architecture)?
+        .prefix()
+        .to_string();
     let config = dir.join("config.json");
     let text = std::fs::read_to_string(&config).map_err(|e| Error::io(&config, e))?;
     let positions = serde_json::from_str::<serde_json::Value>(&text)
@@ -108,16 +122,42 @@ pub fn output_settings(dir: &Path, architecture: Architecture, engine: Engine) -
     };
     // The ids come from `tokenizer::Tokenizer` (Hugging Face tokenizers, transformers' ids): outputs cached with
     // the earlier tokenizers (rust_tokenizers, with Marian whitespace collapsed by hand), whose ids differed on
-    // some texts, are not served for it.
+    // some texts, are not served for it (measured on tests/fixtures/tokenizers/corpus.txt: 11 of 424 lines for
+    // opus-mt-fr-en, 9 for opus-mt-en-fr — emoji, `>> … <<`, special-token text —, 2 for distilbart).
     // A BART stage's output is a `ChunkedSummary` as JSON, long inputs summarized map-reduce: outputs cached
     // before (the chunk summaries joined, as plain text) are not served for it.
+    // The input prefix (distilbart-cnn: " ", as transformers' pipeline puts it) changes the ids of every input;
+    // outputs cached before tandem read it are not served for it.
     let tokenization = match architecture {
         Architecture::Marian => "; tokenizer=hf-tokenizers-0.20",
         Architecture::Bart => "; tokenizer=hf-tokenizers-0.20; long-inputs=map-reduce; output=json",
     };
     Ok(format!(
-        "engine={engine}; {settings:?}; max_input_tokens={positions}{tokenization}"
+        "engine={engine}; {settings:?}; max_input_tokens={positions}{tokenization}; prefix={prefix:?}"
     ))
+}
+
+/// A model's name for briefs and reports: its source and weights fingerprint from `tandem-import.json`, else
+/// its folder.
+pub fn model_name(dir: &Path) -> String {
+    let record = std::fs::read_to_string(dir.join("tandem-import.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    let source = record
+        .as_ref()
+        .and_then(|r| {
+            r.get("source")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| dir.display().to_string());
+    match record
+        .as_ref()
+        .and_then(|r| r.get("weights_sha256").and_then(serde_json::Value::as_str))
+    {
+        Some(sha) => format!("{source} (sha256 {})", &sha[..sha.len().min(12)]),
+        None => source,
+    }
 }
 
 /// What computes with `engine` on this machine, in one line: the engine, the CPU's ISA, and for int8 the

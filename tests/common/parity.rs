@@ -1,7 +1,7 @@
 //! The parity fixtures (tests/fixtures/parity/*.json, written by scripts/make-test-models.py): fixed inputs, their
 //! `transformers` token ids, and the ids `transformers` generated for each decoding case.
 use serde::Deserialize;
-use tandem::models::rustbert::GenerationSettings;
+use tandem::generation::GenerationSettings;
 
 #[derive(Deserialize)]
 pub struct Parity {
