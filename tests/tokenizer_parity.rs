@@ -44,6 +44,9 @@ fn models() -> PathBuf {
     common::fixtures().join("models")
 }
 
+/// Whether a line has a feature.
+type Has = Box<dyn Fn(&str) -> bool>;
+
 /// Lines of the corpus whose text satisfies `has`.
 fn count(lines: &[(String, String)], has: impl Fn(&str) -> bool) -> usize {
     lines.iter().filter(|(_, t)| has(t)).count()
@@ -59,7 +62,7 @@ fn the_corpus_carries_what_scraped_news_carries() {
         "{fr} French and {en} English lines"
     );
     let any = |chars: &'static [char]| move |t: &str| t.contains(chars);
-    let features: Vec<(&str, usize, Box<dyn Fn(&str) -> bool>)> = vec![
+    let features: Vec<(&str, usize, Has)> = vec![
         ("U+00A0 no-break space", 60, Box::new(any(&['\u{a0}']))),
         (
             "U+202F narrow no-break space",
