@@ -51,7 +51,7 @@ def train_spm(tmp):
     prefix = os.path.join(tmp, "spm")
     spm.SentencePieceTrainer.train(
         input=corpus, model_prefix=prefix, vocab_size=400, model_type="unigram",
-        character_coverage=1.0, normalization_rule_name="nmt_nfkc", bos_id=-1, eos_id=-1,
+        character_coverage=1.0, normalization_rule_name="identity", bos_id=-1, eos_id=-1,
         unk_id=0, unk_piece="<unk>", seed_sentencepiece_size=2000, num_threads=1,
     )
     return prefix + ".model"

@@ -20,7 +20,7 @@ files committed in the repository, computes `tokenizer(text)["input_ids"]` and
                    which puts the config's prefix, " " for distilbart-cnn, before the text), with the models of
                    the same folders: what tandem's ModelInputs must give
   tiny-marian-fr-en, tiny-bart-cnn
-                   the toy tokenizers of tests/fixtures/models/marian-fr-en and bart-cnn (nmt_nfkc-normalized as the real ones,
+                   the toy tokenizers of tests/fixtures/models/marian-fr-en and bart-cnn (identity-normalized,
                    a few hundred pieces: most words become several pieces or <unk>)
 
 and writes tests/fixtures/parity/tokenizers.json with the library versions, the corpus's SHA-256, and per role
