@@ -4,7 +4,8 @@
 //! stages article by article behind the [`models::Translator`] and [`models::Summarizer`] traits through the
 //! [`cache`], [`assemble`] groups same-story articles ([`brief::cluster`]) and makes the [`brief`], which renders
 //! itself; [`report`] says how the run went. [`shard`] splits the model work across machines and merges it back.
-//! [`translate`] is the full-article translation behind `tandem translate`. `main.rs` is only the command line over
+//! [`translate`] is the full-article translation behind `tandem translate`; [`token_view`] shows what the models are
+//! given of an article (`tandem inspect --tokens`). `main.rs` is only the command line over
 //! these modules.
 pub mod assemble;
 pub mod brief;

@@ -26,29 +26,11 @@ fn article(
 
 /// `tandem brief DIR --out OUT --date DAY` with no models and no cache, plus `extra`; the brief it wrote.
 fn daily(articles: &Path, out: &Path, day: &str, extra: &[&str]) -> Value {
-    let models = out.with_extension("no-models");
-    std::fs::create_dir_all(&models).unwrap();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .arg("brief")
-        .arg(articles)
-        .args(["--out".as_ref(), out.as_os_str()])
-        .args(["--date", day])
-        .args(extra)
-        .arg("--models-dir")
-        .arg(&models)
-        .arg("--no-cache")
-        .env_remove("TANDEM_MODELS")
-        .output()
-        .unwrap();
-    assert_eq!(
-        run.status.code(),
-        Some(4),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let brief = common::read_brief(out);
-    common::assert_valid_brief(&brief);
-    brief
+    let args: Vec<&str> = ["--date", day]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    common::offline_brief_with(articles, out, &args)
 }
 
 fn item_with<'a>(brief: &'a Value, source_title_part: &str) -> &'a Value {

@@ -639,7 +639,9 @@ fn python_strip(text: &str) -> &str {
 }
 
 /// The few fields of a SentencePiece model file (`sentencepiece_model.proto`) the conversion reads, with the
-/// proto's defaults, from the protobuf wire format.
+/// proto's defaults, from the protobuf wire format. (rust_tokenizers' generated protobuf module is private; the
+/// `sentencepiece-model` crate compiles the .proto at build time with protox and prost-build, a chain of build
+/// crates for eight fields.)
 mod spm {
     pub const NORMAL: u64 = 1;
     pub const UNKNOWN: u64 = 2;

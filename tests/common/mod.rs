@@ -313,6 +313,11 @@ pub fn offline_brief(out: &Path) -> serde_json::Value {
 
 /// [`offline_brief`] of the articles in `articles`.
 pub fn offline_brief_of(articles: &Path, out: &Path) -> serde_json::Value {
+    offline_brief_with(articles, out, &[])
+}
+
+/// [`offline_brief_of`] with `extra` arguments (`--date`, …).
+pub fn offline_brief_with(articles: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
     let models = out.with_extension("no-models");
     std::fs::create_dir_all(&models).unwrap();
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
@@ -320,6 +325,7 @@ pub fn offline_brief_of(articles: &Path, out: &Path) -> serde_json::Value {
         .arg(articles)
         .arg("--out")
         .arg(out)
+        .args(extra)
         .arg("--models-dir")
         .arg(&models)
         .arg("--no-cache")
