@@ -108,7 +108,7 @@ impl ModelInputs {
 /// The prefix transformers' `pipeline` puts before each input: the task's `task_specific_params` prefix when the
 /// config has one for the role's task (`summarization`, `translation_fr_to_en`, `translation_en_to_fr`), else
 /// `config.prefix`, else none.
-fn input_prefix(config: &Value, role: Role) -> String {
+pub(crate) fn input_prefix(config: &Value, role: Role) -> String {
     let task = match role {
         Role::SummarizeEn => "summarization",
         Role::TranslateFrEn => "translation_fr_to_en",

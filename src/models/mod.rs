@@ -106,15 +106,14 @@ pub fn output_settings(
     engine: Engine,
 ) -> Result<String> {
     let settings = crate::generation::GenerationSettings::from_model_dir(dir, architecture)?;
-    let prefix = inputs::ModelInputs::load(role, dir, architecture)?
-        .prefix()
-        .to_string();
     let config = dir.join("config.json");
     let text = std::fs::read_to_string(&config).map_err(|e| Error::io(&config, e))?;
-    let positions = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v.get("max_position_embeddings").and_then(|p| p.as_i64()))
+    let config = serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default();
+    let positions = config
+        .get("max_position_embeddings")
+        .and_then(|p| p.as_i64())
         .unwrap_or(0);
+    let prefix = inputs::input_prefix(&config, role);
     // int8 outputs depend on the weight bits the CPU's kernel needs (8 with VNNI, 7 without).
     let engine = match engine {
         Engine::TandemInt8 => compute_description(engine),
