@@ -204,6 +204,11 @@ impl TokenView {
     }
 }
 
+/// `text` with every line after the first indented by `indent`, so a multi-paragraph text stays under its label.
+fn indented(text: &str, indent: &str) -> String {
+    text.replace('\n', &format!("\n{indent}"))
+}
+
 fn ids_line(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
 }
@@ -229,12 +234,18 @@ impl fmt::Display for TokenView {
                         t.pieces.len()
                     )?;
                 }
-                writeln!(f, "    text: {}", t.text)?;
+                writeln!(f, "    text: {}", indented(&t.text, "          "))?;
                 if t.fits {
                     writeln!(f, "    ids:  {}", ids_line(&t.ids))?;
                 }
                 for (k, p) in t.pieces.iter().enumerate() {
-                    writeln!(f, "    piece {} ({} tokens): {}", k + 1, p.tokens, p.text)?;
+                    writeln!(
+                        f,
+                        "    piece {} ({} tokens): {}",
+                        k + 1,
+                        p.tokens,
+                        indented(&p.text, "      ")
+                    )?;
                     writeln!(f, "      ids: {}", ids_line(&p.ids))?;
                 }
             }
