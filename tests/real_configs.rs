@@ -101,10 +101,6 @@ fn expected(model: &RealModel) -> Value {
     )
 }
 
-fn opt_id(v: &Value) -> Option<i64> {
-    v.as_i64()
-}
-
 /// What transformers reads from the files equals what tandem reads: generation settings and special tokens.
 fn assert_reads_as_transformers(model: &RealModel, installed: &Path) {
     let want = expected(model);
@@ -152,21 +148,21 @@ fn assert_reads_as_transformers(model: &RealModel, installed: &Path) {
         "{}: scale_embedding",
         model.name
     );
-    assert_eq!(Some(config.pad_id), opt_id(&g["pad_token_id"]));
-    assert_eq!(Some(config.eos_id), opt_id(&g["eos_token_id"]));
+    assert_eq!(Some(config.pad_id), g["pad_token_id"].as_i64());
+    assert_eq!(Some(config.eos_id), g["eos_token_id"].as_i64());
     assert_eq!(
         Some(config.decoder_start_id),
-        opt_id(&g["decoder_start_token_id"])
+        g["decoder_start_token_id"].as_i64()
     );
     assert_eq!(
         config.forced_bos_id,
-        opt_id(&g["forced_bos_token_id"]),
+        g["forced_bos_token_id"].as_i64(),
         "{}: forced_bos_token_id",
         model.name
     );
     assert_eq!(
         config.forced_eos_id,
-        opt_id(&g["forced_eos_token_id"]),
+        g["forced_eos_token_id"].as_i64(),
         "{}: forced_eos_token_id",
         model.name
     );

@@ -46,19 +46,25 @@ impl MarianTranslator {
     /// How many pieces translating `texts` generates: one per text, or one per piece of a text over the model's
     /// input (as [`Translator::translate`] cuts it).
     pub fn pieces(&self, texts: &[String]) -> u64 {
+        self.cut_to_budget(texts).len() as u64
+    }
+
+    /// The inputs translating `texts` generates from: (index of the text, token ids), a text over the model's
+    /// input cut into pieces that fit (sentences, then words).
+    fn cut_to_budget(&self, texts: &[String]) -> Vec<(usize, Vec<i64>)> {
         let model = &self.model;
         let encoded = model.encode(&texts.iter().map(String::as_str).collect::<Vec<_>>());
-        texts
-            .iter()
-            .zip(encoded)
-            .map(|(text, ids)| {
-                if ids.len() <= model.max_input_tokens() {
-                    1
-                } else {
-                    model.fit_to_budget(text).len() as u64
-                }
-            })
-            .sum()
+        let mut pieces = Vec::with_capacity(texts.len());
+        for (i, (text, ids)) in texts.iter().zip(encoded).enumerate() {
+            if ids.len() <= model.max_input_tokens() {
+                pieces.push((i, ids));
+            } else {
+                let parts = model.fit_to_budget(text);
+                let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+                pieces.extend(model.encode(&refs).into_iter().map(|ids| (i, ids)));
+            }
+        }
+        pieces
     }
 
     /// The underlying model.
@@ -75,18 +81,8 @@ impl Translator for MarianTranslator {
     /// Texts longer than the model's input are translated piece by piece (sentences, then words) and joined,
     /// never truncated.
     fn translate(&mut self, texts: &[String]) -> Result<Vec<String>> {
-        let model = &self.model;
-        let encoded = model.encode(&texts.iter().map(String::as_str).collect::<Vec<_>>());
-        let mut pieces = Vec::with_capacity(texts.len());
-        for (i, (text, ids)) in texts.iter().zip(encoded).enumerate() {
-            if ids.len() <= model.max_input_tokens() {
-                pieces.push((i, ids));
-            } else {
-                let parts = model.fit_to_budget(text);
-                let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-                pieces.extend(model.encode(&refs).into_iter().map(|ids| (i, ids)));
-            }
-        }
-        model.generate_pieces(&pieces, texts.len(), self.progress.as_ref())
+        let pieces = self.cut_to_budget(texts);
+        self.model
+            .generate_pieces(&pieces, texts.len(), self.progress.as_ref())
     }
 }
