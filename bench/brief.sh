@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
-# Whole-brief throughput (not part of `cargo test`): `tandem brief` end to end on N generated articles with the
-# three real-size random-weight models, per engine; wall time, peak RSS, articles/hour per worker.
-#   bench/brief.sh [OUT_DIR]        (default ~/.cache/tandem/bench/brief)
-# N (default 24; half French, half English), ENGINES (default "tandem-int8 tandem"), THREADS (default 2: the
-# threads of one worker, passed as OMP_NUM_THREADS). Needs the models of bench/run.sh (made here if missing).
-# Inputs and tokenizers: bench/brief_models.py (read its doc comment: generation lengths are fixed there, since
-# random weights never emit EOS). Every run gets a fresh, empty cache folder.
+# Whole-brief throughput (not part of `cargo test`): `tandem brief` end to end on N news-like articles with the
+# three real-size random-weight models of bench/run.sh (real configs and tokenizers, outputs that stop at
+# realistic lengths: bench/make_models.py), per engine; wall time, peak RSS, articles/hour per worker.
+#   bench/brief.sh [OUT_DIR]        (default ~/.cache/tandem/bench-real/brief)
+# N (default 24; half French, half English: bench/brief_articles.py), ENGINES (default "tandem tandem-int8"),
+# THREADS (default 2: the threads of one worker, passed as OMP_NUM_THREADS). Every run gets a fresh, empty cache.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
-BENCH="${BENCH:-${TANDEM_CACHE:-$HOME/.cache/tandem}/bench}"
+BENCH="${BENCH:-${TANDEM_CACHE:-$HOME/.cache/tandem}/bench-real}"
 OUT="${1:-$BENCH/brief}"
 N="${N:-24}"
-ENGINES="${ENGINES:-tandem-int8 tandem}"
+ENGINES="${ENGINES:-tandem tandem-int8}"
 THREADS="${THREADS:-2}"
-PY="$("$ROOT/scripts/python-env.sh")"
+PY="$("$HERE/python-env.sh")"
 cd "$ROOT"
 source scripts/libtorch-env.sh
 cargo build --release --locked --bin tandem >&2
@@ -27,7 +26,7 @@ if [[ ! -f "$BENCH/models/distilbart-cnn-12-6/model.safetensors" ]]; then
     done
 fi
 mkdir -p "$OUT"
-"$PY" "$HERE/brief_models.py" "$BENCH" "$OUT" "$N"
+"$PY" "$HERE/brief_articles.py" "$OUT" "$N"
 results="$OUT/results.jsonl"
 : > "$results"
 for engine in $ENGINES; do
@@ -36,7 +35,7 @@ for engine in $ENGINES; do
     load="$(cut -d' ' -f1 /proc/loadavg)"
     started=$(date +%s.%N)
     OMP_NUM_THREADS="$THREADS" /usr/bin/time -v -o "$OUT/time-$engine.txt" \
-        target/release/tandem --models-dir "$OUT/models" --cache-dir "$cache" \
+        target/release/tandem --models-dir "$BENCH/models" --cache-dir "$cache" \
         brief "$OUT/articles" --out "$OUT/out-$engine" --engine "$engine" > "$OUT/log-$engine.txt" 2>&1 || {
         echo "brief failed with $engine: see $OUT/log-$engine.txt" >&2
         tail -5 "$OUT/log-$engine.txt" >&2

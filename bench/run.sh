@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# tandem's engine benchmark, in one run (not part of `cargo test`):
-#   bench/run.sh [OUT_DIR]      (default ~/.cache/tandem/bench)
-# 1. random-weight models in the real shapes of opus-mt-fr-en, opus-mt-en-fr, distilbart-cnn-12-6 (HF layout),
-#    imported with `tandem models import`; CTranslate2 conversions of the same weights;
-# 2. every engine in its own process on the same inputs, generating exactly the same number of tokens:
-#    translation 64 sentences × 32 source tokens → 32 new tokens, batch 16, greedy and beam 4;
-#    summarization 4 articles × 700 tokens → 60 new tokens, batch 4, greedy and beam 4 (no_repeat_ngram 3);
-# 3. bench/report.py: tokens/s, s/article, peak RSS, ratios, int8-vs-float agreement → OUT_DIR/report.md.
-# THREADS (default 2) sets the threads of every engine. ENGINES / TASKS restrict what runs.
+# tandem's engine benchmark in the real regime, in one run (not part of `cargo test`):
+#   bench/run.sh [OUT_DIR]      (default ~/.cache/tandem/bench-real)
+# 1. bench/make_models.py: random-weight models in the real shapes, configs and tokenizers of opus-mt-fr-en,
+#    opus-mt-en-fr and distilbart-cnn-12-6 whose outputs stop at realistic lengths (see its doc), imported with
+#    `tandem models import`; CTranslate2 conversions of the same weights; news-like inputs of the repo's own
+#    text with real sentence and article lengths, tokenized by the real tokenizers;
+# 2. every engine in its own process on the same token ids, with the models' own generation settings (only
+#    num_beams set: 1 and 4), the pipeline's length-sorted batches, rows ending at their own EOS — in three
+#    layouts of the 2-core machine: 1 thread (`t1`), 2 threads (`t2`), two 1-thread workers side by side on the
+#    two halves of the inputs (`w2`, wall time = the slower worker);
+# 3. with AVX2=1, tandem and transformers summarization again with every library forced onto its AVX2 code
+#    (ATEN_CPU_CAPABILITY=avx2, MKL_ENABLE_INSTRUCTIONS=AVX2, FBGEMM_ENABLE_INSTRUCTIONS=AVX2);
+# 4. bench/report.py: tables, ratios, id agreement, output lengths, the CPU's ISA → OUT_DIR/report.md.
+# ENGINES (1-thread layout) / ENGINES2 (the 2-core layouts) / TASKS / LAYOUTS restrict what runs.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
-OUT="${1:-${TANDEM_CACHE:-$HOME/.cache/tandem}/bench}"
-THREADS="${THREADS:-2}"
-ENGINES="${ENGINES:-tandem tandem-int8 rust-bert transformers ct2-float ct2-int8}"
+OUT="${1:-${TANDEM_CACHE:-$HOME/.cache/tandem}/bench-real}"
+ENGINES="${ENGINES:-tandem tandem-fp16 tandem-int8 rust-bert transformers ct2-float ct2-int8}"
+ENGINES2="${ENGINES2:-tandem tandem-fp16 tandem-int8 transformers ct2-int8}"
 TASKS="${TASKS:-translate summarize}"
+LAYOUTS="${LAYOUTS:-t1 t2 w2}"
 PY="$("$HERE/python-env.sh")"
 cd "$ROOT"
 source scripts/libtorch-env.sh
@@ -27,38 +33,49 @@ for pair in translate-fr-en:opus-mt-fr-en translate-en-fr:opus-mt-en-fr summariz
     fi
 done
 mkdir -p "$OUT/results"
-for task in $TASKS; do
-    if [[ $task == translate ]]; then
-        name=opus-mt-fr-en arch=marian n=32 batch=16
-    else
-        name=distilbart-cnn-12-6 arch=bart n=60 batch=4
-    fi
-    for engine in $ENGINES; do
-        out="$OUT/results/$task-$engine.json"
-        case $engine in
-            tandem|tandem-int8|rust-bert)
-                target/release/examples/bench_engine run --dir "$OUT/models/$name" --arch $arch --engine $engine \
-                    --inputs "$OUT/inputs.json" --key $task --new-tokens $n --batch $batch --beams 1,4 \
-                    --threads "$THREADS" --out "$out" ;;
-            *)
-                "$PY" "$HERE/peers.py" --engine $engine --hf "$OUT/hf/$name" --ct2 "$OUT/ct2/$name" \
-                    --inputs "$OUT/inputs.json" --key $task --new-tokens $n --batch $batch --beams 1,4 \
-                    --threads "$THREADS" --out "$out" ;;
-        esac
+
+# one ENGINE TASK THREADS PART BEAMS OUT: one process.
+one() {
+    local engine=$1 task=$2 threads=$3 part=$4 beams=$5 out=$6 name arch
+    if [[ $task == translate ]]; then name=opus-mt-fr-en arch=marian; else name=distilbart-cnn-12-6 arch=bart; fi
+    case $engine in
+        tandem*|rust-bert)
+            target/release/examples/bench_engine run --dir "$OUT/models/$name" --arch $arch --engine "$engine" \
+                --inputs "$OUT/inputs.json" --key "$task" --beams "$beams" --part "$part" --threads "$threads" \
+                --out "$out" ;;
+        *)
+            "$PY" "$HERE/peers.py" --engine "$engine" --hf "$OUT/hf/$name" --ct2 "$OUT/ct2/$name" \
+                --inputs "$OUT/inputs.json" --key "$task" --beams "$beams" --part "$part" --threads "$threads" \
+                --out "$out" ;;
+    esac
+}
+
+for layout in $LAYOUTS; do
+    engines=$ENGINES
+    [[ $layout != t1 ]] && engines=$ENGINES2
+    for task in $TASKS; do
+        for engine in $engines; do
+            base="$OUT/results/$task-$engine-$layout"
+            [[ -f "$base.json" || -f "$base-b4-p1.json" ]] && continue
+            echo "== $(date +%T) $layout $task $engine (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+            case $layout in
+                t1) one "$engine" "$task" 1 0/1 1,4 "$base.json" ;;
+                t2) one "$engine" "$task" 2 0/1 1,4 "$base.json" ;;
+                w2) for beams in 1 4; do
+                        one "$engine" "$task" 1 0/2 $beams "$base-b$beams-p0.json" &
+                        one "$engine" "$task" 1 1/2 $beams "$base-b$beams-p1.json"
+                        wait
+                    done ;;
+            esac
+        done
     done
-    if [[ -f "$OUT/results/$task-tandem.json" && -f "$OUT/results/$task-tandem-int8.json" ]]; then
-        target/release/examples/bench_engine compare --dir "$OUT/models/$name" --arch $arch \
-            "$OUT/results/$task-tandem.json" "$OUT/results/$task-tandem-int8.json" > "$OUT/results/$task-int8-vs-float.txt"
-    fi
-    if [[ -f "$OUT/results/$task-tandem.json" && -f "$OUT/results/$task-rust-bert.json" ]]; then
-        target/release/examples/bench_engine compare --dir "$OUT/models/$name" --arch $arch \
-            "$OUT/results/$task-tandem.json" "$OUT/results/$task-rust-bert.json" > "$OUT/results/$task-float-vs-rust-bert.txt"
-    fi
 done
-# Load-only peak RSS of the en-fr model (same shape as fr-en) with each tandem engine.
-for engine in tandem tandem-int8; do
-    target/release/examples/bench_engine run --dir "$OUT/models/opus-mt-en-fr" --arch marian --engine $engine \
-        --inputs "$OUT/inputs.json" --key translate --new-tokens 32 --batch 16 --beams 1 --threads "$THREADS" \
-        --out "$OUT/results/en-fr-$engine.json"
-done
-"$PY" "$HERE/report.py" "$OUT/results" --svg "$OUT/ratios.svg" | tee "$OUT/report.md"
+if [[ "${AVX2:-0}" == 1 ]]; then
+    for engine in tandem transformers; do
+        out="$OUT/results/avx2-summarize-$engine.json"
+        [[ -f $out ]] && continue
+        ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 FBGEMM_ENABLE_INSTRUCTIONS=AVX2 \
+            one $engine summarize 1 0/1 4 "$out"
+    done
+fi
+"$PY" "$HERE/report.py" "$OUT/results" | tee "$OUT/report.md"

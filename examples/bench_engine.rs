@@ -1,10 +1,13 @@
 //! Benchmark driver for tandem's engines (not part of `cargo test`'s run; bench/run.sh calls it).
 //!
-//! `bench_engine run --dir MODEL --arch marian|bart --engine rust-bert|tandem|tandem-int8 --inputs inputs.json
-//!   --key translate|summarize --new-tokens N --batch B --beams 1,4 --out result.json`
-//! loads the model, generates exactly N new tokens per input (min_length = max_length = N + 1; the checkpoint's
-//! forced EOS closes each row at the last step) for each beam setting, and writes the timings, the peak RSS of
-//! this process and the generated ids.
+//! `bench_engine run --dir MODEL --arch marian|bart --engine rust-bert|tandem|tandem-fp16|tandem-int8
+//!   --inputs inputs.json --key translate|summarize --beams 1,4 [--part I/N] [--threads T] --out result.json`
+//! loads the model and generates for each beam setting as `tandem` does in a brief: the model folder's own
+//! generation settings (generation_config.json / config.json: max_length, min_length, no_repeat_ngram, length
+//! penalty, early stopping; only `num_beams` is overridden), inputs in the pipeline's length-sorted batches
+//! ([`tandem::models::seq2seq::batches`], 16 inputs / 4,096 tokens), every row ending at its own EOS. It writes the
+//! timings, the peak RSS of this process and the generated ids (in input order). `--part I/N` keeps the inputs
+//! whose index is I mod N (one of N workers side by side).
 //!
 //! `--tune-malloc` calls `tandem::engine::tune_allocator()` first (tandem's engine now does so itself at the first model
 //! load; the flag still matters for `--engine rust-bert`).
@@ -66,9 +69,22 @@ fn run(args: &[String]) -> anyhow::Result<()> {
     }
     let inputs: Value = serde_json::from_str(&std::fs::read_to_string(need(args, "--inputs")?)?)?;
     let key = need(args, "--key")?;
-    let inputs: Vec<Vec<i64>> = serde_json::from_value(inputs[&key].clone())?;
-    let new_tokens: i64 = need(args, "--new-tokens")?.parse()?;
-    let batch: usize = need(args, "--batch")?.parse()?;
+    let all: Vec<Vec<i64>> = serde_json::from_value(inputs[&key].clone())?;
+    let (part, parts) = match arg(args, "--part") {
+        Some(p) => {
+            let (i, n) = p
+                .split_once('/')
+                .ok_or_else(|| anyhow::anyhow!("--part wants I/N"))?;
+            (i.parse::<usize>()?, n.parse::<usize>()?)
+        }
+        None => (0, 1),
+    };
+    let inputs: Vec<Vec<i64>> = all
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % parts == part)
+        .map(|(_, r)| r)
+        .collect();
     let beams: Vec<i64> = need(args, "--beams")?
         .split(',')
         .map(str::parse)
@@ -77,20 +93,21 @@ fn run(args: &[String]) -> anyhow::Result<()> {
     let (model, arch) = load(args, engine)?;
     let load_s = started.elapsed().as_secs_f64();
     let rss_after_load = peak_rss_mb();
+    let own = GenerationSettings::from_model_dir(&PathBuf::from(need(args, "--dir")?), arch)?;
+    let lengths: Vec<usize> = inputs.iter().map(Vec::len).collect();
     let mut runs = Vec::new();
     for &num_beams in &beams {
         let settings = GenerationSettings {
             num_beams,
-            max_length: new_tokens + 1,
-            min_length: new_tokens + 1,
-            no_repeat_ngram_size: if arch == Architecture::Bart { 3 } else { 0 },
-            length_penalty: if arch == Architecture::Bart { 2.0 } else { 1.0 },
-            early_stopping: true,
+            ..own.clone()
         };
         let started = Instant::now();
-        let mut ids = Vec::new();
-        for chunk in inputs.chunks(batch.max(1)) {
-            ids.extend(model.generate_ids(chunk, &settings)?);
+        let mut ids = vec![Vec::new(); inputs.len()];
+        for batch in tandem::models::seq2seq::batches(&lengths, 16, 4096) {
+            let rows: Vec<Vec<i64>> = batch.iter().map(|&k| inputs[k].clone()).collect();
+            for (&k, out) in batch.iter().zip(model.generate_ids(&rows, &settings)?) {
+                ids[k] = out;
+            }
         }
         let seconds = started.elapsed().as_secs_f64();
         let generated: usize = ids.iter().map(|r: &Vec<i64>| r.len() - 1).sum();
@@ -103,14 +120,18 @@ fn run(args: &[String]) -> anyhow::Result<()> {
             "seconds": seconds,
             "tokens": generated,
             "items": inputs.len(),
+            "settings": format!("{settings:?}"),
             "ids": ids,
         }));
     }
     let out = json!({
         "engine": engine.name(),
         "key": key,
-        "batch": batch,
+        "batch": "16 inputs / 4096 tokens, length-sorted",
         "threads": tch::get_num_threads(),
+        "part": format!("{part}/{parts}"),
+        "isa": tandem::engine::layers::cpu_isa(),
+        "compute": tandem::models::compute_description(engine),
         "load_s": load_s,
         "rss_after_load_mb": rss_after_load,
         "peak_rss_mb": peak_rss_mb(),
