@@ -36,7 +36,7 @@ for task in $TASKS; do
     for engine in $ENGINES; do
         out="$OUT/results/$task-$engine.json"
         case $engine in
-            tandem|tandem-int8|rust-bert)
+            tandem|tandem-int8|tandem-fp16|rust-bert)
                 target/release/examples/bench_engine run --dir "$OUT/models/$name" --arch $arch --engine $engine \
                     --inputs "$OUT/inputs.json" --key $task --new-tokens $n --batch $batch --beams 1,4 \
                     --threads "$THREADS" --out "$out" ;;

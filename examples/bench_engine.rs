@@ -1,7 +1,7 @@
 //! Benchmark driver for tandem's engines (not part of `cargo test`'s run; bench/run.sh calls it).
 //!
-//! `bench_engine run --dir MODEL --arch marian|bart --engine rust-bert|tandem|tandem-int8 --inputs inputs.json
-//!   --key translate|summarize --new-tokens N --batch B --beams 1,4 --out result.json`
+//! `bench_engine run --dir MODEL --arch marian|bart --engine rust-bert|tandem|tandem-int8|tandem-fp16
+//!   --inputs inputs.json --key translate|summarize --new-tokens N --batch B --beams 1,4 --out result.json`
 //! loads the model, generates exactly N new tokens per input (min_length = max_length = N + 1; the checkpoint's
 //! forced EOS closes each row at the last step) for each beam setting, and writes the timings, the peak RSS of
 //! this process and the generated ids.
