@@ -155,7 +155,8 @@ struct RunArgs {
     #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
     device: DeviceArg,
     /// What runs the models: tandem's engine (CPU; same tokens as transformers), its int8 variant (faster, close
-    /// to but not identical with float), or rust-bert (the reference; CPU or CUDA).
+    /// to but not identical with float), its fp16-weight variant (tandem-fp16: weights rounded to half precision,
+    /// f32 activations), or rust-bert (the reference; CPU or CUDA).
     #[arg(long, default_value_t = Engine::default(), value_parser = parse_engine)]
     engine: Engine,
 }

@@ -166,11 +166,12 @@ impl StageContext {
         })
     }
 
-    /// The model's name as briefs record it; int8 weights change the output, so they are named.
+    /// The model's name as briefs record it; int8 and fp16 weights change the output, so they are named.
     fn model_name(&self, dir: &Path) -> String {
         let name = crate::models::model_name(dir);
         match self.engine {
             Engine::TandemInt8 => format!("{name} [int8]"),
+            Engine::TandemFp16 => format!("{name} [fp16]"),
             Engine::RustBert | Engine::Tandem => name,
         }
     }

@@ -29,8 +29,8 @@ pub struct Report {
     pub left_out: Vec<LeftOut>,
     pub stages: Vec<StageReport>,
     pub models: ModelsUsed,
-    /// What computed the model outputs: the engine, the CPU's ISA and, for int8, the kernel and weight bits
-    /// (see [`crate::models::compute_description`]).
+    /// What computed the model outputs: the engine, the CPU's ISA and, for int8, the kernel and weight bits, for
+    /// fp16 weights the kernel (see [`crate::models::compute_description`]).
     #[serde(default)]
     pub compute: String,
     /// Roles whose model is not installed, with how to install each.

@@ -303,12 +303,12 @@ fn a_bad_file_is_reported_and_the_rest_of_the_batch_is_done() {
 }
 
 #[test]
-fn tandem_engine_and_rust_bert_make_the_same_brief_and_int8_is_named() {
+fn tandem_engine_and_rust_bert_make_the_same_brief_and_int8_and_fp16_are_named() {
     let tmp = tempfile::tempdir().unwrap();
     let models = tmp.path().join("models");
     common::import_roles(&models, &Role::ALL);
     let mut briefs = Vec::new();
-    for engine in ["tandem", "rust-bert", "tandem-int8"] {
+    for engine in ["tandem", "rust-bert", "tandem-int8", "tandem-fp16"] {
         let out = tmp.path().join(engine);
         let run = run_brief(
             &articles(),
@@ -328,16 +328,14 @@ fn tandem_engine_and_rust_bert_make_the_same_brief_and_int8_is_named() {
         briefs[0], briefs[1],
         "the default engine gives rust-bert's brief, byte for byte"
     );
-    let int8: Value = serde_json::from_slice(&briefs[2]).unwrap();
-    common::assert_valid_brief(&int8);
-    assert!(int8["models"]["summarizer"]
-        .as_str()
-        .unwrap()
-        .ends_with("[int8]"));
-    assert!(int8["models"]["translate_fr_en"]
-        .as_str()
-        .unwrap()
-        .ends_with("[int8]"));
+    for (brief, label) in [(&briefs[2], "[int8]"), (&briefs[3], "[fp16]")] {
+        let brief: Value = serde_json::from_slice(brief).unwrap();
+        common::assert_valid_brief(&brief);
+        for role in ["summarizer", "translate_fr_en"] {
+            let name = brief["models"][role].as_str().unwrap();
+            assert!(name.ends_with(label), "{role}: {name}");
+        }
+    }
 
     let bad = run_brief(
         &articles(),
@@ -347,7 +345,7 @@ fn tandem_engine_and_rust_bert_make_the_same_brief_and_int8_is_named() {
     );
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr)
-        .contains("expected one of rust-bert, tandem, tandem-int8"));
+        .contains("expected one of rust-bert, tandem, tandem-int8, tandem-fp16"));
 }
 
 /// `TANDEM_LOG=info` shows what a run did: each stage's start (inputs, cache hits and misses) and end, each

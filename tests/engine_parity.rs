@@ -126,5 +126,5 @@ fn engine_names_round_trip() {
     );
 }
 
-// int8 is measured where it means something: on the trained natural-stop fixtures (tests/natural_stop.rs),
-// whole sentences against float, on this CPU's int8 kernel and on the forced AVX2 one.
+// int8 and fp16 weights are measured where it means something: on the trained natural-stop fixtures
+// (tests/natural_stop.rs), whole sentences against float, on this CPU's kernel and on the forced AVX2 one.

@@ -1,4 +1,14 @@
-//! The engine's building blocks: linear layers (f32, or int8 through fbgemm), layer norm, activations.
+//! The engine's building blocks: linear layers (f32, fp16 weights or int8 through fbgemm), layer norm,
+//! activations.
+//!
+//! fp16: each weight is rounded to IEEE half precision once, at load (`fbgemm_pack_gemm_matrix_fp16`, round to
+//! nearest, values beyond ±65,504 saturated), and multiplied with f32 activations by fbgemm's fp16 GEMM
+//! (`fbgemm_linear_fp16_weight_fp32_activation`): the half-precision weights are widened to f32 in registers
+//! (`vcvtph2ps`) and summed with f32 FMAs, so the only rounding f32 does not have is the weights' own (relative
+//! error ≤ 2⁻¹¹ per weight). fbgemm has the kernel for AVX2 and AVX-512 alike ([`fp16_path`]). libtorch 2.4 runs
+//! this op on one thread whatever `tch::set_num_threads` says (`cblas_gemm_compute` without a thread count). The
+//! linear layers' weights take half the bytes of f32 (the embedding table stays f32 for the lookups; the output
+//! projection is an fp16 copy of it, as int8's is an int8 one).
 //!
 //! int8: libtorch 2.4 exposes fbgemm's int8 GEMM with f32 activations
 //! (`fbgemm_linear_int8_weight_fp32_activation`, dynamic per-call quantization of the input to u8) but not the
@@ -25,6 +35,8 @@ pub enum Precision {
     Float,
     /// Linear layers (attention, feed-forward, output projection) in int8 with f32 activations.
     Int8,
+    /// The same linear layers with fp16 weights (rounded once at load) and f32 activations and sums.
+    Fp16,
 }
 
 /// A linear layer `y = x·Wᵀ + b`.
@@ -43,6 +55,12 @@ pub enum Linear {
         /// The bias divided by the row scales (zeros without a bias): fbgemm adds it in its output pass, and
         /// the row-scale multiplication then restores it, so the bias costs no pass of its own.
         scaled_bias: Tensor,
+    },
+    Fp16 {
+        /// fbgemm's packed half-precision weight (`PackedGemmMatrixFP16`).
+        packed: Tensor,
+        /// The bias, or zeros `[out]`: the op needs a tensor.
+        bias: Tensor,
     },
 }
 
@@ -127,6 +145,38 @@ pub fn cpu_isa() -> &'static str {
     "other"
 }
 
+/// The fp16 kernel fbgemm runs in this process, in one line, e.g. `avx512_vnni CPU; fbgemm fp16 weights,
+/// AVX-512 kernel`. Nothing fbgemm exposes reports the choice, so this follows fbgemm's own rule
+/// (`fbgemmInstructionSet`): AVX-512 kernels where the CPU has AVX-512 F, BW, DQ and VL, AVX2 kernels where it
+/// has AVX2; `FBGEMM_ENABLE_INSTRUCTIONS` (`AVX2`, `AVX512`, `AVX512_E1`, `AVX512_256`, `AVX512_E1_256`) picks a
+/// set the CPU supports instead. (fbgemm's opt-in `FBGEMM_ENABLE_AVX512_256` for Xeon D is not followed.)
+pub fn fp16_path() -> String {
+    let isa = cpu_isa();
+    #[cfg(target_arch = "x86_64")]
+    let (avx512, avx2) = (
+        std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+            && std::arch::is_x86_feature_detected!("avx512vl"),
+        std::arch::is_x86_feature_detected!("avx2"),
+    );
+    #[cfg(not(target_arch = "x86_64"))]
+    let (avx512, avx2) = (false, false);
+    let forced = std::env::var("FBGEMM_ENABLE_INSTRUCTIONS")
+        .unwrap_or_default()
+        .to_uppercase();
+    let vnni = isa == "avx512_vnni";
+    let kernel = match forced.as_str() {
+        _ if !avx512 && !avx2 => "no fbgemm kernel",
+        _ if !avx512 => "AVX2 kernel",
+        "AVX2" => "AVX2 kernel",
+        "AVX512_256" => "AVX-512 kernel on 256-bit registers",
+        "AVX512_E1_256" if vnni => "AVX-512 kernel on 256-bit registers",
+        _ => "AVX-512 kernel",
+    };
+    format!("{isa} CPU; fbgemm fp16 weights, {kernel}")
+}
+
 /// The int8 path of this process: probed once (a GEMM whose exact sum a saturating kernel cannot produce).
 /// `Err` when this libtorch cannot run fbgemm's int8 GEMM at all.
 pub fn int8_path() -> Result<Int8Path> {
@@ -169,6 +219,7 @@ impl Linear {
         match precision {
             Precision::Float => Ok(Linear::Float { weight, bias }),
             Precision::Int8 => quantize(&weight, bias, int8_path()?.kernel.weights()),
+            Precision::Fp16 => pack_fp16(&weight, bias),
         }
     }
 
@@ -195,6 +246,9 @@ impl Linear {
                 // In place: no second output-sized allocation per call.
                 let _ = y.g_mul_(row_scale);
                 y
+            }
+            Linear::Fp16 { packed, bias } => {
+                x.fbgemm_linear_fp16_weight_fp32_activation(packed, bias)
             }
         }
     }
@@ -257,6 +311,33 @@ fn quantize(weight: &Tensor, bias: Option<Tensor>, scheme: WeightScheme) -> Resu
     })
 }
 
+/// Rounds `weight` (`[out, in]`) to fp16 in fbgemm's packed layout (see the module doc).
+fn pack_fp16(weight: &Tensor, bias: Option<Tensor>) -> Result<Linear> {
+    let size = weight.size();
+    if size.len() != 2 {
+        return Err(Error::Generation {
+            stage: "fp16".into(),
+            reason: format!("fp16 linear needs a 2-D weight, got {size:?}"),
+        });
+    }
+    // A fresh tensor: fbgemm saturates the matrix it is given in place, and the output projection's weight is
+    // the embedding table itself. The clamp is that saturation, done here on the copy.
+    let weight = weight.to_kind(Kind::Float).clamp(-65504.0, 65504.0);
+    let packed = weight
+        .f_fbgemm_pack_gemm_matrix_fp16()
+        .map_err(|e| Error::Generation {
+            stage: "fp16".into(),
+            reason: format!(
+                "fbgemm fp16 packing failed ({e}); this libtorch may lack fbgemm: use --engine tandem"
+            ),
+        })?;
+    let bias = match bias {
+        Some(b) => b.to_kind(Kind::Float).contiguous(),
+        None => Tensor::zeros([size[0]], (Kind::Float, tch::Device::Cpu)),
+    };
+    Ok(Linear::Fp16 { packed, bias })
+}
+
 /// Layer normalization over the last dimension (eps 1e-5, as BART and Marian use).
 pub struct LayerNorm {
     pub weight: Tensor,
@@ -311,23 +392,49 @@ mod tests {
 
     /// Worst relative error per output column against f32: weight rows spanning 60× in scale, activations of
     /// both signs with a few large ones (as a layer norm's output has), at two shapes.
-    fn worst_relative_error(scheme: Option<WeightScheme>, seed: i64, (n, k): (i64, i64)) -> f64 {
-        tch::manual_seed(seed);
+    fn worst_relative_error(scheme: Option<WeightScheme>, seed: i64, shape: (i64, i64)) -> f64 {
+        worst_error_against(
+            seed,
+            shape,
+            |w| w.shallow_clone(),
+            |weight, bias| match scheme {
+                Some(scheme) => quantize(&weight, Some(bias), scheme).unwrap(),
+                None => Linear::new(weight, Some(bias), Precision::Int8).unwrap(),
+            },
+        )
+    }
+
+    /// The same measure for the layer `build` makes, against an f32 layer whose weight is `reference(weight)`.
+    fn worst_error_against(
+        seed: i64,
+        (n, k): (i64, i64),
+        reference: impl FnOnce(&Tensor) -> Tensor,
+        build: impl FnOnce(Tensor, Tensor) -> Linear,
+    ) -> f64 {
         let cpu = (Kind::Float, tch::Device::Cpu);
-        let weight = Tensor::randn([n, k], cpu) * Tensor::linspace(0.05, 3.0, n, cpu).unsqueeze(1);
-        let bias = Tensor::randn([n], cpu);
-        let x = Tensor::randn([5, 3, k], cpu) * 2.0;
-        let float = x.linear(&weight, Some(&bias));
-        let layer = match scheme {
-            Some(scheme) => quantize(&weight, Some(bias), scheme).unwrap(),
-            None => Linear::new(weight, Some(bias), Precision::Int8).unwrap(),
+        // libtorch's generator is one per process: without the lock, tests running in parallel draw from each
+        // other's seeds and the logged errors change from run to run.
+        let (weight, bias, x) = {
+            let _rng = RNG.lock().unwrap_or_else(|e| e.into_inner());
+            tch::manual_seed(seed);
+            let weight =
+                Tensor::randn([n, k], cpu) * Tensor::linspace(0.05, 3.0, n, cpu).unsqueeze(1);
+            (
+                weight,
+                Tensor::randn([n], cpu),
+                Tensor::randn([5, 3, k], cpu) * 2.0,
+            )
         };
-        let int8 = layer.forward(&x);
-        assert_eq!(int8.size(), vec![5, 3, n]);
-        let err = (&int8 - &float).abs().amax([0, 1].as_slice(), false);
+        let float = x.linear(&reference(&weight), Some(&bias));
+        let layer = build(weight, bias);
+        let got = layer.forward(&x);
+        assert_eq!(got.size(), vec![5, 3, n]);
+        let err = (&got - &float).abs().amax([0, 1].as_slice(), false);
         let scale = float.abs().amax([0, 1].as_slice(), false);
         (err / scale).max().double_value(&[])
     }
+
+    static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
     const SHAPES: [(i64, i64); 3] = [(96, 64), (512, 512), (96, 63)];
 
@@ -374,6 +481,119 @@ mod tests {
             }
         }
     }
+    fn fp16_layer(weight: Tensor, bias: Tensor) -> Linear {
+        Linear::new(weight, Some(bias), Precision::Fp16).unwrap()
+    }
+
+    /// fp16 weights against f32, on the kernel this process runs (named in the log): the weights' rounding
+    /// (≤ 2⁻¹¹ relative each) is all that differs, so the worst relative error per output column stays far below
+    /// int8's (bound 1e-3; measured in the log). Against an f32 layer with the weights rounded to fp16 beforehand
+    /// it is only the f32 summation order (bound 1e-5): the activations and sums are f32, not half.
+    #[test]
+    fn fp16_linear_is_close_to_float() {
+        let path = fp16_path();
+        let mut worst_seen: f64 = 0.0;
+        for (seed, shape) in [
+            (7, SHAPES[0]),
+            (8, SHAPES[1]),
+            (9, SHAPES[2]),
+            (10, (2048, 512)),
+        ] {
+            let worst = worst_error_against(seed, shape, |w| w.shallow_clone(), fp16_layer);
+            let rounded = worst_error_against(
+                seed,
+                shape,
+                |w| w.to_kind(Kind::Half).to_kind(Kind::Float),
+                fp16_layer,
+            );
+            eprintln!(
+                "fp16 path: {path}; {shape:?} seed {seed}: worst relative error {worst:.2e} against f32, \
+                 {rounded:.2e} against f32 with fp16-rounded weights"
+            );
+            assert!(worst < 1e-3, "{path}: {shape:?}: {worst}");
+            assert!(
+                worst > 0.0,
+                "{path}: {shape:?}: fp16 weights equal f32 exactly?"
+            );
+            assert!(rounded < 1e-5, "{path}: {shape:?}: {rounded}");
+            worst_seen = worst_seen.max(worst);
+        }
+        eprintln!("fp16 path: {path}; worst over shapes {worst_seen:.2e}");
+    }
+
+    /// Without a bias the fp16 layer adds zeros; it does not change the weight it was given (fbgemm saturates
+    /// its input in place, and the output projection's weight is the embedding table); weights beyond fp16's
+    /// range saturate at ±65,504.
+    #[test]
+    fn fp16_linear_without_bias_leaves_its_weight_alone() {
+        let cpu = (Kind::Float, tch::Device::Cpu);
+        let weight = {
+            let _rng = RNG.lock().unwrap_or_else(|e| e.into_inner());
+            tch::manual_seed(3);
+            Tensor::randn([40, 24], cpu)
+        };
+        let _ = weight.get(0).get(0).fill_(1e6);
+        let kept = weight.copy();
+        let layer = Linear::new(weight.shallow_clone(), None, Precision::Fp16).unwrap();
+        assert!(weight.equal(&kept), "the weight was modified");
+        let x = Tensor::zeros([2, 24], cpu);
+        let _ = x.get(0).get(0).fill_(1.0);
+        let y = layer.forward(&x);
+        assert_eq!(y.size(), vec![2, 40]);
+        assert_eq!(y.double_value(&[0, 0]), 65504.0);
+        // Row 0 of x picks column 0 of the weight: the other outputs are those weights, rounded to fp16.
+        let rounded = weight
+            .select(1, 0)
+            .narrow(0, 1, 39)
+            .to_kind(Kind::Half)
+            .to_kind(Kind::Float);
+        assert!(y.get(0).narrow(0, 1, 39).equal(&rounded));
+        assert_eq!(y.get(1).abs().max().double_value(&[]), 0.0);
+    }
+
+    /// Not a check, a measurement (`cargo test --release --lib fp16_decode_shape_timings -- --ignored
+    /// --nocapture`): one decode step's GEMMs, 4 rows (greedy over 4 sentences, or one sentence's 4 beams) through
+    /// a Marian output projection ([59514, 512]) and a feed-forward layer ([2048, 512]), f32 vs fp16 vs int8, on
+    /// one thread. Best of several rounds; prints the times and ratios only.
+    #[test]
+    #[ignore]
+    fn fp16_decode_shape_timings() {
+        let cpu = (Kind::Float, tch::Device::Cpu);
+        let _guard = tch::no_grad_guard();
+        tch::set_num_threads(1);
+        for (name, n, k) in [("output projection", 59514, 512), ("ffn fc1", 2048, 512)] {
+            tch::manual_seed(1);
+            let weight = Tensor::randn([n, k], cpu) * 0.05;
+            let bias = Tensor::randn([n], cpu);
+            let x = Tensor::randn([4, k], cpu);
+            let layers = [Precision::Float, Precision::Fp16, Precision::Int8]
+                .map(|p| Linear::new(weight.copy(), Some(bias.copy()), p).unwrap());
+            let reps = if n > 10_000 { 20 } else { 400 };
+            let mut best = [f64::INFINITY; 3];
+            for _round in 0..7 {
+                for (i, layer) in layers.iter().enumerate() {
+                    let _ = layer.forward(&x);
+                    let started = std::time::Instant::now();
+                    for _ in 0..reps {
+                        let _ = layer.forward(&x);
+                    }
+                    best[i] = best[i].min(started.elapsed().as_secs_f64() / reps as f64);
+                }
+            }
+            eprintln!(
+                "1 thread, [4, {k}] x [{n}, {k}] {name} ({}): f32 {:.1} us, fp16 {:.1} us, \
+                 int8 {:.1} us; f32/fp16 {:.2}x, f32/int8 {:.2}x, fp16/int8 {:.2}x",
+                fp16_path(),
+                best[0] * 1e6,
+                best[1] * 1e6,
+                best[2] * 1e6,
+                best[0] / best[1],
+                best[0] / best[2],
+                best[1] / best[2]
+            );
+        }
+    }
+
     /// The ISA named agrees with the kernel found: a VNNI CPU sums exactly unless fbgemm was forced lower.
     #[test]
     fn probed_kernel_agrees_with_the_cpu() {
@@ -389,11 +609,12 @@ mod tests {
         }
     }
 
-    /// The other kernel, where fbgemm lets a process force it: this test binary re-runs the int8 tests with
-    /// `FBGEMM_ENABLE_INSTRUCTIONS=AVX2`. On a VNNI CPU that is the AVX2 path a laptop takes; on an AVX2 CPU it
-    /// is the same path again. The child's log names the kernel it probed.
+    /// The other kernel, where fbgemm lets a process force it: this test binary re-runs the int8 and fp16 tests
+    /// with `FBGEMM_ENABLE_INSTRUCTIONS=AVX2`. On a VNNI CPU that is the AVX2 path a laptop takes; on an AVX2 CPU
+    /// it is the same path again. The child's log names the int8 kernel it probed and the fp16 kernel fbgemm's
+    /// rule gives.
     #[test]
-    fn int8_tests_pass_on_the_forced_avx2_kernel() {
+    fn int8_and_fp16_tests_pass_on_the_forced_avx2_kernel() {
         if std::env::var_os("FBGEMM_ENABLE_INSTRUCTIONS").is_some() {
             return; // already the child
         }
@@ -413,6 +634,10 @@ mod tests {
             log.contains("fbgemm int8 with int16-saturating pairs: pair-limited 8-bit weights"),
             "fbgemm did not take the AVX2 kernel when forced:\n{log}"
         );
-        assert!(log.contains("4 passed"), "{log}");
+        assert!(
+            log.contains("fbgemm fp16 weights, AVX2 kernel"),
+            "fp16 not on the AVX2 kernel when forced:\n{log}"
+        );
+        assert!(log.contains("6 passed"), "{log}");
     }
 }

@@ -9,7 +9,8 @@
 //!   sentence are stacked as query rows against one copy of that sentence's keys/values ([`model`]);
 //! - re-indexing only the self-attention cache during beam search, and dropping finished sentences from the
 //!   batch ([`generate`]);
-//! - optionally running every linear layer (output projection included) in int8 through fbgemm ([`layers`]);
+//! - optionally running every linear layer (output projection included) in int8, or with fp16 weights, through
+//!   fbgemm ([`layers`]);
 //! - beam search: top-k per row in one scan, beams merged on a few candidates, cache re-indexed by copying only
 //!   the filled slots ([`generate`]); glibc's allocator tuned at the first model load ([`tune_allocator`]).
 //!

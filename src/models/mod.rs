@@ -3,7 +3,8 @@
 //! The pipeline only sees [`Translator`] and [`Summarizer`]. Implementations: [`translator::MarianTranslator`]
 //! and [`summarizer::BartSummarizer`] over a [`seq2seq::Seq2Seq`] model — what it is given
 //! ([`inputs`]: the [`tokenizer`], input prefix and budget), the generation settings ([`crate::generation`]), and
-//! one of two backends, picked by [`Engine`]: tandem's own engine ([`crate::engine`], f32 or int8) or rust-bert
+//! one of two backends, picked by [`Engine`]: tandem's own engine ([`crate::engine`], f32, fp16 weights or int8) or
+//! rust-bert
 //! ([`rustbert`]), with the same tokenizer, settings and output contract — and [`extractive`], which needs no
 //! weights.
 pub mod check;
@@ -36,20 +37,29 @@ pub enum Engine {
     Tandem,
     /// tandem's own engine with int8 linear layers (fbgemm): faster, close to but not identical with f32.
     TandemInt8,
+    /// tandem's own engine with fp16 weights in its linear layers (fbgemm; activations and sums f32): half the
+    /// weight bytes, not bit-identical with f32.
+    TandemFp16,
 }
 
 impl Engine {
-    /// The name the command line uses: `rust-bert`, `tandem`, `tandem-int8`.
+    /// The name the command line uses: `rust-bert`, `tandem`, `tandem-int8`, `tandem-fp16`.
     pub fn name(self) -> &'static str {
         match self {
             Engine::RustBert => "rust-bert",
             Engine::Tandem => "tandem",
             Engine::TandemInt8 => "tandem-int8",
+            Engine::TandemFp16 => "tandem-fp16",
         }
     }
 
     /// All engines, in the order of their names.
-    pub const ALL: [Engine; 3] = [Engine::RustBert, Engine::Tandem, Engine::TandemInt8];
+    pub const ALL: [Engine; 4] = [
+        Engine::RustBert,
+        Engine::Tandem,
+        Engine::TandemInt8,
+        Engine::TandemFp16,
+    ];
 }
 
 impl std::fmt::Display for Engine {
@@ -67,7 +77,7 @@ impl std::str::FromStr for Engine {
             .find(|e| e.name() == s)
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown engine `{s}`: expected one of rust-bert, tandem, tandem-int8"
+                    "unknown engine `{s}`: expected one of rust-bert, tandem, tandem-int8, tandem-fp16"
                 ))
             })
     }
@@ -114,7 +124,8 @@ pub fn output_settings(
         .and_then(|p| p.as_i64())
         .unwrap_or(0);
     let prefix = inputs::input_prefix(&config, role);
-    // int8 outputs depend on the weight bits the CPU's kernel needs (8 with VNNI, 7 without).
+    // int8 outputs depend on the weight bits the CPU's kernel needs (8 with VNNI, 7 without). fp16 outputs
+    // differ from f32's; the engine's own name keeps them apart.
     let engine = match engine {
         Engine::TandemInt8 => compute_description(engine),
         other => other.to_string(),
@@ -159,8 +170,9 @@ pub fn model_name(dir: &Path) -> String {
     }
 }
 
-/// What computes with `engine` on this machine, in one line: the engine, the CPU's ISA, and for int8 the
-/// fbgemm kernel the probe found and the weight bits it needs ([`crate::engine::layers::int8_path`]).
+/// What computes with `engine` on this machine, in one line: the engine, the CPU's ISA, for int8 the fbgemm
+/// kernel the probe found and the weight bits it needs ([`crate::engine::layers::int8_path`]), for fp16 the
+/// fbgemm kernel ([`crate::engine::layers::fp16_path`]).
 pub fn compute_description(engine: Engine) -> String {
     let isa = crate::engine::layers::cpu_isa();
     match engine {
@@ -170,6 +182,10 @@ pub fn compute_description(engine: Engine) -> String {
             Ok(path) => format!("tandem engine, int8 ({})", path.describe()),
             Err(e) => format!("tandem engine, int8 unavailable on this libtorch ({e})"),
         },
+        Engine::TandemFp16 => format!(
+            "tandem engine, fp16 weights ({})",
+            crate::engine::layers::fp16_path()
+        ),
     }
 }
 
@@ -190,4 +206,31 @@ pub fn sha256_file(path: &Path) -> Result<String> {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each engine has its own cache key: fp16 and int8 outputs are not float's, so none is served for another.
+    #[test]
+    fn every_engine_has_its_own_cache_key() {
+        let dir =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/models/stop-marian-fr-en");
+        let keys: Vec<String> = Engine::ALL
+            .iter()
+            .map(|&e| output_settings(&dir, Role::TranslateFrEn, Architecture::Marian, e).unwrap())
+            .collect();
+        for (i, key) in keys.iter().enumerate() {
+            assert!(key.starts_with("engine="), "{key}");
+            for other in &keys[i + 1..] {
+                assert_ne!(key, other);
+            }
+        }
+        let fp16 = &keys[Engine::ALL
+            .iter()
+            .position(|&e| e == Engine::TandemFp16)
+            .unwrap()];
+        assert!(fp16.starts_with("engine=tandem-fp16;"), "{fp16}");
+    }
 }

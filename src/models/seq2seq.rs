@@ -1,6 +1,6 @@
 //! The model a stage talks to: [`Seq2Seq`] pairs what the model is given ([`super::inputs::ModelInputs`]:
 //! tokenizer, input prefix, budget) and the generation settings ([`crate::generation`]) with a backend that turns
-//! token ids into token ids — tandem's own engine ([`crate::engine`], f32 or int8) or rust-bert
+//! token ids into token ids — tandem's own engine ([`crate::engine`], f32, fp16 weights or int8) or rust-bert
 //! ([`super::rustbert`]). Inputs run in length-sorted batches filled to a token budget; outputs are decoded by
 //! the same tokenizer whatever the backend, so tokenization, settings and the output contract never depend on
 //! the engine.
@@ -112,6 +112,7 @@ impl Seq2Seq {
         let backend = match engine {
             Engine::Tandem => tandem(crate::engine::Precision::Float)?,
             Engine::TandemInt8 => tandem(crate::engine::Precision::Int8)?,
+            Engine::TandemFp16 => tandem(crate::engine::Precision::Fp16)?,
             Engine::RustBert => Backend::RustBert(
                 rustbert::Generator::load(architecture, dir, device, &settings)
                     .map_err(|e| invalid(role, dir, e))?,
@@ -156,6 +157,7 @@ impl Seq2Seq {
             Backend::Tandem(model) => match model.precision {
                 crate::engine::Precision::Float => Engine::Tandem,
                 crate::engine::Precision::Int8 => Engine::TandemInt8,
+                crate::engine::Precision::Fp16 => Engine::TandemFp16,
             },
             Backend::RustBert(_) => Engine::RustBert,
         }
