@@ -210,19 +210,11 @@ fn int8_engine_agrees_with_float_on_most_sentences() {
     }
 }
 
-/// The same bar on fbgemm's AVX2 kernel, forced with `FBGEMM_ENABLE_INSTRUCTIONS=AVX2` in a child run of this
-/// test binary: on a VNNI machine that is the path AVX2 laptops take; on an AVX2 machine the same path again.
-#[test]
-fn int8_engine_agrees_with_float_on_the_forced_avx2_kernel() {
-    if std::env::var_os("FBGEMM_ENABLE_INSTRUCTIONS").is_some() {
-        return; // the child
-    }
+/// Runs test `name` of this binary in a child process with fbgemm held to its AVX2 kernel
+/// (`FBGEMM_ENABLE_INSTRUCTIONS=AVX2`); asserts that it passed and returns its output.
+fn on_the_forced_avx2_kernel(name: &str) -> String {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "int8_engine_agrees_with_float_on_most_sentences",
-            "--exact",
-            "--nocapture",
-        ])
+        .args([name, "--exact", "--nocapture"])
         .env("FBGEMM_ENABLE_INSTRUCTIONS", "AVX2")
         .output()
         .unwrap();
@@ -231,7 +223,18 @@ fn int8_engine_agrees_with_float_on_the_forced_avx2_kernel() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "int8 on the AVX2 kernel:\n{log}");
+    assert!(out.status.success(), "{name} on the AVX2 kernel:\n{log}");
+    log
+}
+
+/// The same bar on fbgemm's AVX2 kernel, forced with `FBGEMM_ENABLE_INSTRUCTIONS=AVX2` in a child run of this
+/// test binary: on a VNNI machine that is the path AVX2 laptops take; on an AVX2 machine the same path again.
+#[test]
+fn int8_engine_agrees_with_float_on_the_forced_avx2_kernel() {
+    if std::env::var_os("FBGEMM_ENABLE_INSTRUCTIONS").is_some() {
+        return; // the child
+    }
+    let log = on_the_forced_avx2_kernel("int8_engine_agrees_with_float_on_most_sentences");
     assert!(
         log.contains("int16-saturating pairs: pair-limited 8-bit weights")
             && log.contains("1 passed"),
@@ -262,22 +265,8 @@ fn fp16_engine_gives_the_float_sentences_on_the_forced_avx2_kernel() {
     if std::env::var_os("FBGEMM_ENABLE_INSTRUCTIONS").is_some() {
         return; // the child
     }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "fp16_engine_gives_the_float_sentences",
-            "--exact",
-            "--nocapture",
-        ])
-        .env("FBGEMM_ENABLE_INSTRUCTIONS", "AVX2")
-        .output()
-        .unwrap();
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let log = on_the_forced_avx2_kernel("fp16_engine_gives_the_float_sentences");
     eprintln!("{log}");
-    assert!(out.status.success(), "fp16 on the AVX2 kernel:\n{log}");
     assert!(
         log.contains("fbgemm fp16 weights, AVX2 kernel")
             && log.contains("int16-saturating pairs")
