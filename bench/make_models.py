@@ -11,13 +11,14 @@ that the models end at EOS the way trained ones do:
   position: its keys read the encoder's sinusoidal position features at 32 frequencies ω_k, its queries the
   decoder's at ω_(k+5) = ω_k / 1.20, so decoder step t looks at source position ≈ t / 1.2. Its values read how
   much the attended source token is `</s>`, and its output writes that along `</s>`'s (tied) output embedding:
-  EOS wins when the head reaches the source's end, i.e. after ≈ 1.2–1.35 × the source's tokens, with a spread
-  from the content. The position features are kept clean by zeroing those 128 dimensions in the token
+  EOS wins when the head reaches the source's end: measured (BENCHMARKS.md, 2026-12-01) 1.18–1.22 × the source's
+  tokens on average, 1.00–1.36 per sentence (`final_logits_bias` −2 on `</s>` keeps EOS below the competition
+  until then). The position features are kept clean by zeroing those dimensions (66 of 512) in the token
   embeddings and in every sublayer's output projection (residual stream = position there).
 - **BART: summaries end between min_length 56 and max_length 142.** One residual dimension carries a ramp of the
   decoder position (learned position table), protected the same way; `</s>`'s output embedding reads it, so the
-  EOS logit rises by ~0.5 per 25 steps and crosses the (random) competition after 60–140 tokens, depending on
-  content; a constant in a second protected dimension, read by `</s>` alone, sets where (instead of
+  EOS logit rises with the position and crosses the (random) competition at a step that depends on the content
+  (measured: 72–137 new tokens); a constant in a second protected dimension, read by `</s>` alone, sets where (instead of
   `final_logits_bias`, which rust-bert's BART lacks and `tandem models import` therefore refuses).
 
 The engine benchmark feeds token ids (inputs.json): sentences and articles written by `make_inputs` from this
