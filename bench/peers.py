@@ -58,7 +58,8 @@ def own_settings(hf_dir, bart):
     return {"max_length": get("max_length", 20), "min_length": get("min_length", 0),
             "no_repeat_ngram_size": get("no_repeat_ngram_size", 0), "length_penalty": get("length_penalty", 1.0),
             "early_stopping": bool(get("early_stopping", False)),
-            "decoder_start_token_id": get("decoder_start_token_id", None)}
+            "decoder_start_token_id": get("decoder_start_token_id", None),
+            "forced_bos_token_id": get("forced_bos_token_id", None)}
 
 
 def batches(lengths, size=16, budget=4096):
@@ -138,13 +139,16 @@ def main():
         source = [[vocab[i] for i in row] for row in inputs]
         inv = tok.get_vocab()
         start = s["decoder_start_token_id"]
+        # transformers forces distilbart's first token (`forced_bos_token_id`); CTranslate2 takes it as a prefix.
+        prefix = [vocab[s["forced_bos_token_id"]]] if s.get("forced_bos_token_id") is not None else None
         for b in beams:
             t0 = time.time()
             ids = [None] * len(inputs)
             # The same batches as tandem's (CTranslate2 would also sort by length within max_batch_size).
             for group in groups:
                 results = translator.translate_batch(
-                    [source[k] for k in group], beam_size=b, max_batch_size=len(group),
+                    [source[k] for k in group], target_prefix=prefix and [prefix] * len(group),
+                    beam_size=b, max_batch_size=len(group),
                     max_decoding_length=s["max_length"] - 1, min_decoding_length=max(0, s["min_length"] - 1),
                     no_repeat_ngram_size=s["no_repeat_ngram_size"], length_penalty=s["length_penalty"],
                     return_end_token=True)
