@@ -5,7 +5,8 @@
 //! loads the model and generates for each beam setting as `tandem` does in a brief: the model folder's own
 //! generation settings (generation_config.json / config.json: max_length, min_length, no_repeat_ngram, length
 //! penalty, early stopping; only `num_beams` is overridden), inputs in the pipeline's length-sorted batches
-//! ([`tandem::models::seq2seq::batches`], 16 inputs / 4,096 tokens), every row ending at its own EOS. It writes the
+//! ([`tandem::models::seq2seq::batches`] with the model's own batch size and token budget, 16 inputs / 4,096
+//! tokens), every row ending at its own EOS. It writes the
 //! timings, the peak RSS of this process and the generated ids (in input order). `--part I/N` keeps the inputs
 //! whose index is I mod N (one of N workers side by side).
 //!
@@ -90,20 +91,21 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         .map(str::parse)
         .collect::<Result<_, _>>()?;
     let started = Instant::now();
-    let (model, arch) = load(args, engine)?;
+    let (model, _) = load(args, engine)?;
     let load_s = started.elapsed().as_secs_f64();
     let rss_after_load = peak_rss_mb();
-    let own = GenerationSettings::from_model_dir(&PathBuf::from(need(args, "--dir")?), arch)?;
     let lengths: Vec<usize> = inputs.iter().map(Vec::len).collect();
     let mut runs = Vec::new();
     for &num_beams in &beams {
         let settings = GenerationSettings {
             num_beams,
-            ..own.clone()
+            ..model.settings.clone()
         };
         let started = Instant::now();
         let mut ids = vec![Vec::new(); inputs.len()];
-        for batch in tandem::models::seq2seq::batches(&lengths, 16, 4096) {
+        for batch in
+            tandem::models::seq2seq::batches(&lengths, model.batch_size, model.token_budget)
+        {
             let rows: Vec<Vec<i64>> = batch.iter().map(|&k| inputs[k].clone()).collect();
             for (&k, out) in batch.iter().zip(model.generate_ids(&rows, &settings)?) {
                 ids[k] = out;
