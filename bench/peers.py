@@ -82,6 +82,7 @@ def main():
     p.add_argument("--beams")
     p.add_argument("--part", default="0/1")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--batch-size", type=int, default=16)
     args = p.parse_args()
     part, parts = (int(x) for x in args.part.split("/"))
     with open(args.inputs) as f:
@@ -89,7 +90,7 @@ def main():
     beams = [int(b) for b in args.beams.split(",")]
     bart = args.key == "summarize"
     s = own_settings(args.hf, bart)
-    groups = batches([len(r) for r in inputs])
+    groups = batches([len(r) for r in inputs], args.batch_size)
     runs = []
     started = time.time()
     if args.engine == "transformers":
@@ -161,7 +162,7 @@ def main():
         print(f"{args.engine} {args.key} beams {r['beams']}: {r['tokens']} tokens in {r['seconds']:.2f} s = "
               f"{r['tokens'] / r['seconds']:.1f} tok/s", flush=True)
     with open(args.out, "w") as f:
-        json.dump({"engine": args.engine, "key": args.key, "batch": "16 inputs / 4096 tokens, length-sorted",
+        json.dump({"engine": args.engine, "key": args.key, "batch": f"{args.batch_size} inputs / 4096 tokens, length-sorted",
                    "threads": args.threads, "part": args.part, "settings": s, "load_s": load_s,
                    "rss_after_load_mb": rss_load, "peak_rss_mb": peak_rss_mb(), "runs": runs}, f)
 

@@ -8,7 +8,8 @@
 //! ([`tandem::models::seq2seq::batches`] with the model's own batch size and token budget, 16 inputs / 4,096
 //! tokens), every row ending at its own EOS. It writes the
 //! timings, the peak RSS of this process and the generated ids (in input order). `--part I/N` keeps the inputs
-//! whose index is I mod N (one of N workers side by side).
+//! whose index is I mod N (one of N workers side by side). `--batch-size B` replaces the model's 16 inputs per
+//! batch (to measure batch size, and whether an output depends on its batch).
 //!
 //! `--tune-malloc` calls `tandem::engine::tune_allocator()` first (tandem's engine now does so itself at the first model
 //! load; the flag still matters for `--engine rust-bert`).
@@ -91,7 +92,10 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         .map(str::parse)
         .collect::<Result<_, _>>()?;
     let started = Instant::now();
-    let (model, _) = load(args, engine)?;
+    let (mut model, _) = load(args, engine)?;
+    if let Some(size) = arg(args, "--batch-size") {
+        model.batch_size = size.parse()?;
+    }
     let load_s = started.elapsed().as_secs_f64();
     let rss_after_load = peak_rss_mb();
     let lengths: Vec<usize> = inputs.iter().map(Vec::len).collect();
@@ -129,7 +133,7 @@ fn run(args: &[String]) -> anyhow::Result<()> {
     let out = json!({
         "engine": engine.name(),
         "key": key,
-        "batch": "16 inputs / 4096 tokens, length-sorted",
+        "batch": format!("{} inputs / {} tokens, length-sorted", model.batch_size, model.token_budget),
         "threads": tch::get_num_threads(),
         "part": format!("{part}/{parts}"),
         "isa": tandem::engine::layers::cpu_isa(),

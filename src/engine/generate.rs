@@ -172,11 +172,14 @@ fn greedy(
         let mut scores = model.step(&mut state, &tokens);
         let histories: Vec<&[i64]> = active.iter().map(|&s| out[s].as_slice()).collect();
         process(model, &mut scores, &histories, cur_len, settings);
-        let next =
-            Vec::<i64>::try_from(scores.argmax(-1, false)).map_err(|e| Error::Generation {
-                stage: "engine".into(),
-                reason: format!("reading the chosen tokens: {e}"),
-            })?;
+        // argmax per row (the first of equal maxima, as torch's): one vectorized scan in place of libtorch's
+        // scalar lastdim reduction, which cost as much as a sixth of a decoder step.
+        let scores = scores.contiguous();
+        let (_, next) = top_k_rows(
+            rows_of(&scores, active.len(), cfg.vocab_size)?,
+            cfg.vocab_size as usize,
+            1,
+        );
         if next.len() != active.len() {
             return Err(Error::Generation {
                 stage: "engine".into(),
@@ -269,6 +272,24 @@ struct Profile {
     model: f64,
     search: f64,
     reindex: f64,
+}
+
+/// The data of `scores`, a contiguous CPU f32 tensor of `rows × vocab` scores, as a slice borrowed from it.
+fn rows_of(scores: &Tensor, rows: usize, vocab: i64) -> Result<&[f32]> {
+    let n = rows * vocab as usize;
+    if scores.kind() != Kind::Float
+        || scores.device() != tch::Device::Cpu
+        || !scores.is_contiguous()
+        || scores.numel() != n
+    {
+        return Err(Error::Generation {
+            stage: "engine".into(),
+            reason: format!("unexpected scores {:?} for {rows} rows", scores.size()),
+        });
+    }
+    // SAFETY: `scores` is a contiguous CPU f32 tensor of `n` elements; the slice borrows it, so it stays alive,
+    // and nothing writes to it while the slice is in use.
+    Ok(unsafe { std::slice::from_raw_parts(scores.data_ptr() as *const f32, n) })
 }
 
 /// The best `k` (score, index) of each row of `data` (rows of `width`), best first; among equal scores the
@@ -412,19 +433,8 @@ fn beam_search(
         // merged (f32 additions, the same numbers as adding them to the whole row first).
         let scores = scores.contiguous();
         let k = 2 * nb;
-        let (top_scores, top_ids) = {
-            let n = scores.numel();
-            if scores.kind() != Kind::Float
-                || scores.device() != tch::Device::Cpu
-                || n != histories.len() * vocab as usize
-            {
-                return Err(fail(format!("unexpected scores {:?}", scores.size())));
-            }
-            // SAFETY: `scores` is a contiguous CPU f32 tensor of `n` elements, alive and not written to while
-            // the slice is in use.
-            let data = unsafe { std::slice::from_raw_parts(scores.data_ptr() as *const f32, n) };
-            top_k_rows(data, vocab as usize, k)
-        };
+        let (top_scores, top_ids) =
+            top_k_rows(rows_of(&scores, histories.len(), vocab)?, vocab as usize, k);
         let (top_scores, top_ids) = merge_beams(&top_scores, &top_ids, &beam_scores, nb, vocab);
         if let Some(p) = profile.as_mut() {
             p.search += p.mark.elapsed().as_secs_f64();
