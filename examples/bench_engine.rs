@@ -96,9 +96,11 @@ fn run(args: &[String]) -> anyhow::Result<()> {
     if let Some(size) = arg(args, "--batch-size") {
         model.batch_size = size.parse()?;
     }
+    if let Some(workers) = arg(args, "--workers") {
+        model.workers = workers.parse()?;
+    }
     let load_s = started.elapsed().as_secs_f64();
     let rss_after_load = peak_rss_mb();
-    let lengths: Vec<usize> = inputs.iter().map(Vec::len).collect();
     let mut runs = Vec::new();
     for &num_beams in &beams {
         let settings = GenerationSettings {
@@ -106,15 +108,8 @@ fn run(args: &[String]) -> anyhow::Result<()> {
             ..model.settings.clone()
         };
         let started = Instant::now();
-        let mut ids = vec![Vec::new(); inputs.len()];
-        for batch in
-            tandem::models::seq2seq::batches(&lengths, model.batch_size, model.token_budget)
-        {
-            let rows: Vec<Vec<i64>> = batch.iter().map(|&k| inputs[k].clone()).collect();
-            for (&k, out) in batch.iter().zip(model.generate_ids(&rows, &settings)?) {
-                ids[k] = out;
-            }
-        }
+        let rows: Vec<&[i64]> = inputs.iter().map(Vec::as_slice).collect();
+        let ids = model.generate_batches(&rows, &settings, None)?;
         let seconds = started.elapsed().as_secs_f64();
         let generated: usize = ids.iter().map(|r: &Vec<i64>| r.len() - 1).sum();
         eprintln!(
@@ -135,6 +130,7 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         "key": key,
         "batch": format!("{} inputs / {} tokens, length-sorted", model.batch_size, model.token_budget),
         "threads": tch::get_num_threads(),
+        "workers": model.workers,
         "part": format!("{part}/{parts}"),
         "isa": tandem::engine::layers::cpu_isa(),
         "compute": tandem::models::compute_description(engine),

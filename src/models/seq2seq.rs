@@ -34,6 +34,10 @@ pub struct Seq2Seq {
     name: String,
     /// Most inputs per generation batch.
     pub batch_size: usize,
+    /// Threads that generate batches side by side, each on one libtorch thread (see
+    /// [`Seq2Seq::generate_batches`]): libtorch's thread count at load for tandem's engine on the CPU (the cores,
+    /// or `OMP_NUM_THREADS`), 1 for rust-bert.
+    pub workers: usize,
     /// Most input tokens per generation batch (rows × longest row, padding included): short sentences run
     /// `batch_size` at a time, the summarizer's ~1,000-token chunks 4 at a time; bounds memory too.
     pub token_budget: usize,
@@ -118,6 +122,10 @@ impl Seq2Seq {
                     .map_err(|e| invalid(role, dir, e))?,
             ),
         };
+        let workers = match backend {
+            Backend::Tandem(_) if device == Device::Cpu => tch::get_num_threads().max(1) as usize,
+            _ => 1,
+        };
         let (pad_default, eos_default) = match architecture {
             Architecture::Marian => (config.vocab_size - 1, 0),
             Architecture::Bart => (1, 2),
@@ -133,6 +141,7 @@ impl Seq2Seq {
             name: super::model_name(dir),
             batch_size: 16,
             token_budget: 4096,
+            workers,
         })
     }
 
@@ -240,30 +249,132 @@ impl Seq2Seq {
         Ok(out)
     }
 
-    /// Generates and decodes one output per input (token ids that fit the model), in order. Inputs run in
-    /// length-sorted batches filled to a token budget ([`batches`]); `progress` advances by each batch's inputs
-    /// once it is generated (the stage set its length before).
+    /// Generates and decodes one output per input (token ids that fit the model), in order, as
+    /// [`Seq2Seq::generate_batches`] does with the model's own settings; `progress` advances by each batch's
+    /// inputs once it is generated (the stage set its length before).
     pub(crate) fn generate_each(
         &self,
         inputs: &[&[i64]],
         progress: Option<&Bar>,
     ) -> Result<Vec<String>> {
+        let ids = self.generate_batches(inputs, &self.settings, progress)?;
+        Ok(ids.iter().map(|ids| self.inputs.decode(ids)).collect())
+    }
+
+    /// Generates one output's ids per input, in input order. Inputs run in length-sorted batches filled to a
+    /// token budget ([`batches`]). With more than one [`Seq2Seq::workers`], that many threads take the batches
+    /// from one queue, longest first, each running libtorch on one thread of its own; the batches, and so the
+    /// outputs, are the same as one worker's. The first error (in batch order) is returned, and no batch is
+    /// started after one fails.
+    pub fn generate_batches(
+        &self,
+        inputs: &[&[i64]],
+        settings: &GenerationSettings,
+        progress: Option<&Bar>,
+    ) -> Result<Vec<Vec<i64>>> {
         let lengths: Vec<usize> = inputs.iter().map(|i| i.len()).collect();
-        let mut decoded = vec![String::new(); inputs.len()];
-        for batch in batches(&lengths, self.batch_size, self.token_budget) {
-            let batch = batch.as_slice();
-            let rows: Vec<Vec<i64>> = batch.iter().map(|&k| inputs[k].to_vec()).collect();
-            let generated = self.generate_ids(&rows, &self.settings)?;
-            for (&k, ids) in batch.iter().zip(generated) {
-                decoded[k] = self.inputs.decode(&ids);
+        let batches = batches(&lengths, self.batch_size, self.token_budget);
+        let mut out = vec![Vec::new(); inputs.len()];
+        let rows_of = |batch: &[usize]| -> Vec<Vec<i64>> {
+            batch.iter().map(|&k| inputs[k].to_vec()).collect()
+        };
+        let workers = self.workers.min(batches.len());
+        if workers <= 1 || !matches!(self.backend, Backend::Tandem(_)) {
+            for batch in &batches {
+                let generated = self.generate_ids(&rows_of(batch), settings)?;
+                for (&k, ids) in batch.iter().zip(generated) {
+                    out[k] = ids;
+                }
+                if let Some(bar) = progress {
+                    bar.advance(batch.len() as u64);
+                }
             }
-            if let Some(bar) = progress {
-                bar.advance(batch.len() as u64);
+            return Ok(out);
+        }
+        // Longest (most tokens) first, so that the batches left when a worker runs dry are the short ones.
+        let mut order: Vec<usize> = (0..batches.len()).collect();
+        order.sort_by_key(|&b| {
+            std::cmp::Reverse(
+                batches[b].iter().map(|&k| lengths[k]).max().unwrap_or(0) * batches[b].len(),
+            )
+        });
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let failed = std::sync::atomic::AtomicBool::new(false);
+        let shared = SharedEngine(self);
+        let (send, receive) = std::sync::mpsc::channel::<(usize, Result<Vec<Vec<i64>>>)>();
+        let threads = tch::get_num_threads();
+        let mut results: Vec<Option<Result<Vec<Vec<i64>>>>> =
+            (0..batches.len()).map(|_| None).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let send = send.clone();
+                let (next, failed, shared, order, batches) =
+                    (&next, &failed, &shared, &order, &batches);
+                scope.spawn(move || {
+                    tch::set_num_threads(1);
+                    loop {
+                        use std::sync::atomic::Ordering::SeqCst;
+                        let i = next.fetch_add(1, SeqCst);
+                        if i >= order.len() || failed.load(SeqCst) {
+                            break;
+                        }
+                        let b = order[i];
+                        let generated = shared.get().generate_ids(&rows_of(&batches[b]), settings);
+                        if generated.is_err() {
+                            failed.store(true, SeqCst);
+                        }
+                        if send.send((b, generated)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(send);
+            for (b, generated) in receive {
+                if let (Some(bar), Ok(_)) = (progress, &generated) {
+                    bar.advance(batches[b].len() as u64);
+                }
+                results[b] = Some(generated);
+            }
+        });
+        // The workers set libtorch's (process-wide) thread count to 1; this thread's is put back.
+        tch::set_num_threads(threads);
+        for (batch, result) in batches.iter().zip(results) {
+            match result {
+                Some(Ok(generated)) => {
+                    for (&k, ids) in batch.iter().zip(generated) {
+                        out[k] = ids;
+                    }
+                }
+                Some(Err(e)) => return Err(e),
+                None => {
+                    return Err(Error::Generation {
+                        stage: self.role.name().into(),
+                        reason: "a batch was not generated (another batch failed first)".into(),
+                    })
+                }
             }
         }
-        Ok(decoded)
+        Ok(out)
     }
 }
+
+/// A [`Seq2Seq`] on tandem's engine, shared by the worker threads of [`Seq2Seq::generate_batches`].
+struct SharedEngine<'a>(&'a Seq2Seq);
+
+impl SharedEngine<'_> {
+    fn get(&self) -> &Seq2Seq {
+        self.0
+    }
+}
+
+// SAFETY: the workers only call `Seq2Seq::generate_ids` on the tandem backend, which reads the model's tensors
+// (weights, packed matrices, position tables) and never writes them; every tensor it writes (decoder state,
+// caches, outputs) is created by the calling thread. libtorch's operators are safe to run concurrently on
+// shared read-only tensors (the grad mode and thread count they consult are per thread), and tch's `Tensor` is
+// only not `Sync` because it may be mutated in place through `&Tensor`, which the engine does only on tensors
+// it owns.
+unsafe impl Sync for SharedEngine<'_> {}
 
 /// The files of a model folder's tokenizer: `vocab.json` and `source.spm` (Marian) or `merges.txt` (BART).
 fn tokenizer_files(dir: &Path, architecture: Architecture) -> (PathBuf, PathBuf) {
