@@ -145,6 +145,38 @@ fn float_engine_case(role: Role, architecture: Architecture, fixture: &str) {
     assert_eq!(ids, parity.input_ids, "{fixture}: input ids");
 }
 
+/// `Seq2Seq::generate_batches` (the pipeline's batch loop) in small length-sorted batches, with one worker and
+/// with three worker threads sharing the model: every case's outputs in input order are transformers' ids, for
+/// f32 and fp16 weights (whose sentences are float's).
+#[test]
+fn worker_threads_give_the_batches_outputs_in_input_order() {
+    let (role, architecture, fixture) = FIXTURES[0];
+    let parity: Parity = common::parity::load(fixture);
+    let (_dir, path) = imported(role);
+    let inputs: Vec<&[i64]> = parity.input_ids.iter().map(Vec::as_slice).collect();
+    for engine in [Engine::Tandem, Engine::TandemFp16] {
+        let mut model =
+            Seq2Seq::load_with_engine(role, architecture, &path, tch::Device::Cpu, engine).unwrap();
+        model.batch_size = 3;
+        let lengths: Vec<usize> = inputs.iter().map(|i| i.len()).collect();
+        let batches = tandem::models::seq2seq::batches(&lengths, 3, model.token_budget);
+        assert!(batches.len() > 3, "{} batches", batches.len());
+        for workers in [1, 3] {
+            model.workers = workers;
+            for case in &parity.cases {
+                let got = model
+                    .generate_batches(&inputs, &case.settings.to_generation(), None)
+                    .unwrap();
+                assert_eq!(
+                    got, case.output_ids,
+                    "{fixture} / {}: {engine:?} with {workers} workers",
+                    case.name
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn float_engine_matches_transformers_marian_fr_en() {
     let (role, architecture, fixture) = FIXTURES[0];

@@ -13,8 +13,9 @@
 //!   Finished sentences leave the batch; only the self-attention cache is re-indexed.
 //! - Speed, same numbers: the candidates are found per row (a sentence's best `2·beams` are among each of its rows'
 //!   best `2·beams`, one scan over the log-probabilities) and the beam scores added to those few only; the cache is
-//!   re-indexed in place, rows whose hypothesis kept its parent untouched. `TANDEM_ENGINE_PROFILE=1` prints the
-//!   seconds spent in the model, the search and the re-indexing.
+//!   re-indexed in place, rows whose hypothesis kept its parent untouched; greedy's argmax is the same scan with
+//!   k = 1 (first of equal maxima, as torch's; a NaN score counts as −∞ there, where torch's argmax would pick
+//!   it). `TANDEM_ENGINE_PROFILE=1` prints the seconds spent in the model, the search and the re-indexing.
 //!
 //! Output rows start with the decoder start token and end at the first EOS (or at `max_length`).
 use super::model::Model;

@@ -1,9 +1,9 @@
 //! The model a stage talks to: [`Seq2Seq`] pairs what the model is given ([`super::inputs::ModelInputs`]:
 //! tokenizer, input prefix, budget) and the generation settings ([`crate::generation`]) with a backend that turns
 //! token ids into token ids — tandem's own engine ([`crate::engine`], f32, fp16 weights or int8) or rust-bert
-//! ([`super::rustbert`]). Inputs run in length-sorted batches filled to a token budget; outputs are decoded by
-//! the same tokenizer whatever the backend, so tokenization, settings and the output contract never depend on
-//! the engine.
+//! ([`super::rustbert`]). Inputs run in length-sorted batches filled to a token budget (on tandem's engine, by
+//! worker threads side by side: [`Seq2Seq::generate_batches`]); outputs are decoded by the same tokenizer
+//! whatever the backend, so tokenization, settings and the output contract never depend on the engine.
 use super::inputs::ModelInputs;
 use super::manifest::{Architecture, Role};
 use super::{rustbert, Engine};
@@ -35,8 +35,8 @@ pub struct Seq2Seq {
     /// Most inputs per generation batch.
     pub batch_size: usize,
     /// Threads that generate batches side by side, each on one libtorch thread (see
-    /// [`Seq2Seq::generate_batches`]): libtorch's thread count at load for tandem's engine on the CPU (the cores,
-    /// or `OMP_NUM_THREADS`), 1 for rust-bert.
+    /// [`Seq2Seq::generate_batches`]): libtorch's thread count at load for Marian on tandem's engine on the CPU
+    /// (the cores, or `OMP_NUM_THREADS`); 1 for BART and for rust-bert.
     pub workers: usize,
     /// Most input tokens per generation batch (rows × longest row, padding included): short sentences run
     /// `batch_size` at a time, the summarizer's ~1,000-token chunks 4 at a time; bounds memory too.
@@ -122,8 +122,13 @@ impl Seq2Seq {
                     .map_err(|e| invalid(role, dir, e))?,
             ),
         };
+        // Measured (BENCHMARKS.md): two Marian workers on a 2-core CPU translate 1.3–1.7× faster than one on two
+        // threads; two DistilBART workers summarize only ~5 % faster (f32) and hold two batches of 1,024-token
+        // chunks at once (peak RSS 2.4 GB instead of 1.9), so the summarizer keeps one.
         let workers = match backend {
-            Backend::Tandem(_) if device == Device::Cpu => tch::get_num_threads().max(1) as usize,
+            Backend::Tandem(_) if device == Device::Cpu && architecture == Architecture::Marian => {
+                tch::get_num_threads().max(1) as usize
+            }
             _ => 1,
         };
         let (pad_default, eos_default) = match architecture {
@@ -262,10 +267,10 @@ impl Seq2Seq {
     }
 
     /// Generates one output's ids per input, in input order. Inputs run in length-sorted batches filled to a
-    /// token budget ([`batches`]). With more than one [`Seq2Seq::workers`], that many threads take the batches
-    /// from one queue, longest first, each running libtorch on one thread of its own; the batches, and so the
-    /// outputs, are the same as one worker's. The first error (in batch order) is returned, and no batch is
-    /// started after one fails.
+    /// token budget ([`batches`]). With more than one [`Seq2Seq::workers`] (tandem's engine), that many threads
+    /// take the batches from one queue, longest first, each running libtorch on one thread of its own; the
+    /// batches, and so the outputs, are one worker's. The first error (in batch order) is returned, and no batch
+    /// is started after one fails.
     pub fn generate_batches(
         &self,
         inputs: &[&[i64]],
@@ -273,13 +278,18 @@ impl Seq2Seq {
         progress: Option<&Bar>,
     ) -> Result<Vec<Vec<i64>>> {
         let lengths: Vec<usize> = inputs.iter().map(|i| i.len()).collect();
+        let parallel = self.workers > 1 && matches!(self.backend, Backend::Tandem(_));
         let batches = batches(&lengths, self.batch_size, self.token_budget);
         let mut out = vec![Vec::new(); inputs.len()];
         let rows_of = |batch: &[usize]| -> Vec<Vec<i64>> {
             batch.iter().map(|&k| inputs[k].to_vec()).collect()
         };
-        let workers = self.workers.min(batches.len());
-        if workers <= 1 || !matches!(self.backend, Backend::Tandem(_)) {
+        let workers = if parallel {
+            self.workers.min(batches.len())
+        } else {
+            1
+        };
+        if workers <= 1 {
             for batch in &batches {
                 let generated = self.generate_ids(&rows_of(batch), settings)?;
                 for (&k, ids) in batch.iter().zip(generated) {
