@@ -312,7 +312,9 @@ impl Seq2Seq {
         let failed = std::sync::atomic::AtomicBool::new(false);
         let shared = SharedEngine(self);
         let (send, receive) = std::sync::mpsc::channel::<(usize, Result<Vec<Vec<i64>>>)>();
-        let threads = tch::get_num_threads();
+        // The workers set libtorch's (process-wide) thread count to 1; this thread's is put back when they are
+        // done, a panic included.
+        let _restore = RestoreThreads(tch::get_num_threads());
         let mut results: Vec<Option<Result<Vec<Vec<i64>>>>> =
             (0..batches.len()).map(|_| None).collect();
         std::thread::scope(|scope| {
@@ -347,25 +349,32 @@ impl Seq2Seq {
                 results[b] = Some(generated);
             }
         });
-        // The workers set libtorch's (process-wide) thread count to 1; this thread's is put back.
-        tch::set_num_threads(threads);
+        if let Some(failed) = results.iter().position(|r| matches!(r, Some(Err(_)))) {
+            if let Some(Err(e)) = results.swap_remove(failed) {
+                return Err(e);
+            }
+        }
         for (batch, result) in batches.iter().zip(results) {
-            match result {
-                Some(Ok(generated)) => {
-                    for (&k, ids) in batch.iter().zip(generated) {
-                        out[k] = ids;
-                    }
-                }
-                Some(Err(e)) => return Err(e),
-                None => {
-                    return Err(Error::Generation {
-                        stage: self.role.name().into(),
-                        reason: "a batch was not generated (another batch failed first)".into(),
-                    })
-                }
+            let Some(Ok(generated)) = result else {
+                return Err(Error::Generation {
+                    stage: self.role.name().into(),
+                    reason: "a worker thread stopped before generating its batch".into(),
+                });
+            };
+            for (&k, ids) in batch.iter().zip(generated) {
+                out[k] = ids;
             }
         }
         Ok(out)
+    }
+}
+
+/// Sets libtorch's thread count back to what it was when dropped.
+struct RestoreThreads(i32);
+
+impl Drop for RestoreThreads {
+    fn drop(&mut self) {
+        tch::set_num_threads(self.0);
     }
 }
 
