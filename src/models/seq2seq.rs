@@ -390,9 +390,9 @@ impl SharedEngine<'_> {
 // SAFETY: the workers only call `Seq2Seq::generate_ids` on the tandem backend, which reads the model's tensors
 // (weights, packed matrices, position tables) and never writes them; every tensor it writes (decoder state,
 // caches, outputs) is created by the calling thread. libtorch's operators are safe to run concurrently on
-// shared read-only tensors (the grad mode and thread count they consult are per thread), and tch's `Tensor` is
-// only not `Sync` because it may be mutated in place through `&Tensor`, which the engine does only on tensors
-// it owns.
+// shared read-only tensors (the grad mode they consult is per thread; the thread count is process-wide, and
+// every worker sets it to the same 1), and tch's `Tensor` is only not `Sync` because it may be mutated in place
+// through `&Tensor`, which the engine does only on tensors it owns.
 unsafe impl Sync for SharedEngine<'_> {}
 
 /// The files of a model folder's tokenizer: `vocab.json` and `source.spm` (Marian) or `merges.txt` (BART).
