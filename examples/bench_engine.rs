@@ -9,7 +9,8 @@
 //! tokens), every row ending at its own EOS. It writes the
 //! timings, the peak RSS of this process and the generated ids (in input order). `--part I/N` keeps the inputs
 //! whose index is I mod N (one of N workers side by side). `--batch-size B` replaces the model's 16 inputs per
-//! batch (to measure batch size, and whether an output depends on its batch).
+//! batch (to measure batch size, and whether an output depends on its batch); `--workers W` replaces the
+//! model's worker threads ([`tandem::models::seq2seq::Seq2Seq::generate_batches`], which runs the batches).
 //!
 //! `--tune-malloc` calls `tandem::engine::tune_allocator()` first (tandem's engine now does so itself at the first model
 //! load; the flag still matters for `--engine rust-bert`).

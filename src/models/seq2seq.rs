@@ -278,16 +278,14 @@ impl Seq2Seq {
         progress: Option<&Bar>,
     ) -> Result<Vec<Vec<i64>>> {
         let lengths: Vec<usize> = inputs.iter().map(|i| i.len()).collect();
-        let parallel = self.workers > 1 && matches!(self.backend, Backend::Tandem(_));
         let batches = batches(&lengths, self.batch_size, self.token_budget);
         let mut out = vec![Vec::new(); inputs.len()];
         let rows_of = |batch: &[usize]| -> Vec<Vec<i64>> {
             batch.iter().map(|&k| inputs[k].to_vec()).collect()
         };
-        let workers = if parallel {
-            self.workers.min(batches.len())
-        } else {
-            1
+        let workers = match self.backend {
+            Backend::Tandem(_) => self.workers.min(batches.len()),
+            Backend::RustBert(_) => 1,
         };
         if workers <= 1 {
             for batch in &batches {
@@ -350,7 +348,7 @@ impl Seq2Seq {
             }
         });
         if let Some(failed) = results.iter().position(|r| matches!(r, Some(Err(_)))) {
-            if let Some(Err(e)) = results.swap_remove(failed) {
+            if let Some(Err(e)) = results[failed].take() {
                 return Err(e);
             }
         }
