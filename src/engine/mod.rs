@@ -17,6 +17,7 @@
 //! Decoding follows `transformers` 4.46's `generate`: the same logits processors (no_repeat_ngram, min_length,
 //! bad words, forced BOS/EOS), the same beam scorer (length penalty on generated length, early stopping) and
 //! the same lengths (counting the decoder start token).
+pub mod attention;
 pub mod generate;
 pub mod layers;
 pub mod model;

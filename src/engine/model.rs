@@ -11,6 +11,7 @@
 //! Attention runs through `Tensor::scaled_dot_product_attention`, except in Marian decoder steps, which use the
 //! eager attention of `transformers`' Marian (see [`eager_attention`]). Self-attention projections are fused into one
 //! `[3·d, d]` matrix, cross-attention keys and values into one `[2·d, d]` matrix applied once per batch.
+use super::attention::{self, HalfKv};
 use super::layers::{Activation, LayerNorm, Linear, Precision};
 use super::weights::Weights;
 use crate::{Error, Result};
@@ -433,6 +434,11 @@ pub struct DecoderState {
     self_v: Vec<Cache>,
     cross_k: Vec<Tensor>,
     cross_v: Vec<Tensor>,
+    /// The int8 engine's cross-attention keys and values in half precision ([`attention`]), instead of
+    /// `cross_k`/`cross_v` (then empty); empty otherwise.
+    cross_half: Vec<HalfKv>,
+    /// Real source tokens of each sentence (the mask is a prefix), with `cross_half`.
+    source_lens: Vec<usize>,
     /// `[sentences, 1, 1, source_len]`, true where the source token is real.
     source_mask: Tensor,
     /// The same as an additive mask: 0 on real tokens, f32::MIN on padding.
@@ -473,6 +479,15 @@ impl DecoderState {
                     *t = t.index_select(0, &keep);
                 }
             }
+            for kv in self.cross_half.iter_mut() {
+                *kv = kv.select(&keep);
+            }
+            if !self.source_lens.is_empty() {
+                let lens = &self.source_lens;
+                self.source_lens = (0..keep.size()[0])
+                    .map(|i| lens[keep.int64_value(&[i]) as usize])
+                    .collect();
+            }
             self.source_mask = self.source_mask.index_select(0, &keep);
             self.source_bias = self.source_bias.index_select(0, &keep);
         }
@@ -498,6 +513,23 @@ fn eager_attention(q: &Tensor, k: &Tensor, v: &Tensor, bias: Option<&Tensor>) ->
         None => scores,
     };
     scores.softmax(-1, Kind::Float).matmul(v)
+}
+
+/// Each row's count of real tokens when `mask` `[batch, len]` (true on real tokens) marks a non-empty prefix
+/// of every row, as right padding does; `None` otherwise.
+fn prefix_lengths(mask: &Tensor) -> Option<Vec<usize>> {
+    let (batch, len) = (mask.size()[0], mask.size()[1]);
+    let lens = mask.to_kind(Kind::Int64).sum_dim_intlist(1, false, Kind::Int64);
+    let prefix = Tensor::arange(len, (Kind::Int64, mask.device()))
+        .view([1, len])
+        .lt_tensor(&lens.view([batch, 1]));
+    if !prefix.equal(&mask.to_kind(Kind::Bool)) {
+        return None;
+    }
+    let lens = Vec::<i64>::try_from(&lens).ok()?;
+    lens.iter()
+        .all(|&l| l > 0)
+        .then(|| lens.iter().map(|&l| l as usize).collect())
 }
 
 /// Splits `[..., heads·head_dim]` into `[batch, heads, len, head_dim]`.
@@ -712,6 +744,11 @@ impl Model {
         }
         let mut cross_k = Vec::with_capacity(self.decoder.len());
         let mut cross_v = Vec::with_capacity(self.decoder.len());
+        let mut cross_half = Vec::new();
+        let source_lens = match self.precision {
+            Precision::Int8 if attention::available() => prefix_lengths(mask),
+            _ => None,
+        };
         for layer in &self.decoder {
             let a = &layer.cross_attn;
             let kv = match &a.kv {
@@ -721,14 +758,20 @@ impl Model {
             let kv = kv
                 .view([batch, len, 2, a.heads, -1])
                 .permute([2, 0, 3, 1, 4]);
-            cross_k.push(kv.get(0).contiguous());
-            cross_v.push(kv.get(1).contiguous());
+            if source_lens.is_some() {
+                cross_half.push(HalfKv::new(&kv.get(0), &kv.get(1)));
+            } else {
+                cross_k.push(kv.get(0).contiguous());
+                cross_v.push(kv.get(1).contiguous());
+            }
         }
         DecoderState {
             self_k: (0..self.decoder.len()).map(|_| Cache::new()).collect(),
             self_v: (0..self.decoder.len()).map(|_| Cache::new()).collect(),
             cross_k,
             cross_v,
+            cross_half,
+            source_lens: source_lens.unwrap_or_default(),
             source_bias: source_mask.logical_not().to_kind(Kind::Float) * f64::from(f32::MIN),
             source_mask,
             beams,
@@ -776,7 +819,9 @@ impl Model {
             // Cross-attention: the beams of a sentence are query rows against its one copy of keys/values.
             let c = &layer.cross_attn;
             let q = heads_first(&c.q_or_qkv.forward(&x), sentences, beams, c.heads);
-            let attended = if self.config.family == Family::Marian {
+            let attended = if let Some(kv) = state.cross_half.get(i) {
+                kv.attend(&q, &state.source_lens)
+            } else if self.config.family == Family::Marian {
                 eager_attention(
                     &q,
                     &state.cross_k[i],
@@ -911,6 +956,8 @@ mod tests {
                 [sentences, 2, 3, 4],
                 (Kind::Float, Device::Cpu),
             )],
+            cross_half: Vec::new(),
+            source_lens: Vec::new(),
             source_mask: Tensor::ones([sentences, 1, 1, 3], (Kind::Bool, Device::Cpu)),
             source_bias: Tensor::zeros([sentences, 1, 1, 3], (Kind::Float, Device::Cpu)),
             beams,

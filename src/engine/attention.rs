@@ -1,0 +1,424 @@
+//! Cross-attention over half-precision keys and values, for the int8 engine's decoder steps.
+//!
+//! Why: in a decoder step each sentence's cross-attention reads all its source keys and values, once per layer,
+//! for a handful of query rows (its beams). That is memory-bound: DistilBART's 4 articles × 16 heads × 1,024
+//! tokens × 64 dims are 33 MB of f32 keys and values per layer and step, read at ~10 GB/s (a Python
+//! microbenchmark, torch 2.4, 1 thread: 3.4 ms of a layer, more than its linear layers in int8). Stored as IEEE
+//! half (rounded once, when the encoder has run) they are half the bytes; padding keys are skipped instead of
+//! masked.
+//!
+//! Numbers: the keys and values carry a relative rounding error ≤ 2⁻¹¹ each (the same as the fp16 engine's
+//! weights); scores, softmax and sums are f32. The exponential is a polynomial ([`exp8`], relative error
+//! ~2·10⁻⁷), not libm's. So this is not the float engine's arithmetic and is used by the int8 engine only, whose
+//! linear layers already round far more (≈2⁻⁸ of each row's range).
+//!
+//! One kernel, AVX2 + FMA + F16C (`vcvtph2ps` widens 8 halves per instruction), used on AVX2 and AVX-512
+//! machines alike: the bytes, not the arithmetic, are the cost. Without those features ([`available`]) the
+//! engine keeps its f32 keys and values. With more than one libtorch thread the (sentence, head) pairs are split
+//! over rayon's threads.
+use rayon::prelude::*;
+use tch::{Kind, Tensor};
+
+/// Keys per block of the key layout (two 8-lane vectors).
+const BLOCK: usize = 16;
+
+/// Whether this CPU has the kernel's instructions (AVX2, FMA, F16C).
+pub fn available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("f16c")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// One decoder layer's cross-attention keys and values in half precision.
+pub struct HalfKv {
+    /// `[sentences, heads, blocks, head_dim, BLOCK]`: keys in blocks of 16 positions, each block transposed so
+    /// that one 32-byte load holds one dimension of 16 keys; positions past the source length are zero.
+    keys: Tensor,
+    /// `[sentences, heads, source_len, head_dim]`.
+    values: Tensor,
+}
+
+impl HalfKv {
+    /// From f32 `keys` and `values` `[sentences, heads, source_len, head_dim]`.
+    pub fn new(keys: &Tensor, values: &Tensor) -> HalfKv {
+        let size = keys.size();
+        let (s, h, len, hd) = (size[0], size[1], size[2], size[3]);
+        let blocks = (len as usize).div_ceil(BLOCK) as i64;
+        let padded = blocks * BLOCK as i64;
+        let keys = keys
+            .constant_pad_nd([0, 0, 0, padded - len])
+            .view([s, h, blocks, BLOCK as i64, hd])
+            .transpose(3, 4)
+            .to_kind(Kind::Half)
+            .contiguous();
+        HalfKv {
+            keys,
+            values: values.to_kind(Kind::Half).contiguous(),
+        }
+    }
+
+    /// Keeps the sentences `keep` (a CPU i64 tensor of sentence indices).
+    pub fn select(&self, keep: &Tensor) -> HalfKv {
+        HalfKv {
+            keys: self.keys.index_select(0, keep),
+            values: self.values.index_select(0, keep),
+        }
+    }
+
+    /// Attention of `q` `[sentences, heads, rows, head_dim]` (f32) over these keys and values, sentence `s`
+    /// attending to its first `lens[s]` source positions only; scores scaled by head_dim^-½. Returns
+    /// `[sentences, heads, rows, head_dim]` f32.
+    pub fn attend(&self, q: &Tensor, lens: &[usize]) -> Tensor {
+        let size = q.size();
+        let (s, h, rows, hd) = (
+            size[0] as usize,
+            size[1] as usize,
+            size[2] as usize,
+            size[3] as usize,
+        );
+        let ksize = self.keys.size();
+        let padded = ksize[2] as usize * BLOCK;
+        let source = self.values.size()[2] as usize;
+        assert!(
+            ksize[0] as usize == s
+                && ksize[1] as usize == h
+                && ksize[3] as usize == hd
+                && hd % 8 == 0
+                && lens.len() == s
+                && lens.iter().all(|&l| (1..=source).contains(&l)),
+            "half cross-attention: queries {size:?}, keys {ksize:?}, lengths {lens:?}"
+        );
+        let q = q.to_kind(Kind::Float).contiguous();
+        let out = Tensor::zeros([s as i64, h as i64, rows as i64, hd as i64], (Kind::Float, q.device()));
+        // SAFETY: all three are contiguous CPU tensors of the sizes checked above (q and out f32, keys and
+        // values f16), alive for this call; each task reads its own (sentence, head) slices and writes its own
+        // part of `out`.
+        let (qs, keys, values, outs) = unsafe {
+            (
+                std::slice::from_raw_parts(q.data_ptr() as *const f32, s * h * rows * hd),
+                std::slice::from_raw_parts(self.keys.data_ptr() as *const u16, s * h * padded * hd),
+                std::slice::from_raw_parts(self.values.data_ptr() as *const u16, s * h * source * hd),
+                std::slice::from_raw_parts_mut(out.data_ptr() as *mut f32, s * h * rows * hd),
+            )
+        };
+        let scale = (hd as f32).powf(-0.5);
+        let task = |scores: &mut Vec<f32>, (pair, out): (usize, &mut [f32])| {
+            let len = lens[pair / h];
+            let head = Head {
+                q: &qs[pair * rows * hd..(pair + 1) * rows * hd],
+                keys: &keys[pair * padded * hd..(pair + 1) * padded * hd],
+                values: &values[pair * source * hd..pair * source * hd + len * hd],
+                rows,
+                hd,
+                len,
+                scale,
+            };
+            scores.resize(rows * len.div_ceil(BLOCK) * BLOCK, 0.0);
+            // SAFETY: `available()` is checked by the engine before any HalfKv is built.
+            unsafe { head_avx2(&head, scores, out) };
+        };
+        if tch::get_num_threads() > 1 && s * h > 1 {
+            outs.par_chunks_mut(rows * hd)
+                .enumerate()
+                .for_each_init(Vec::new, task);
+        } else {
+            let mut scores = Vec::new();
+            outs.chunks_mut(rows * hd)
+                .enumerate()
+                .for_each(|c| task(&mut scores, c));
+        }
+        out
+    }
+}
+
+/// One (sentence, head) pair's inputs.
+struct Head<'a> {
+    /// `[rows, hd]`.
+    q: &'a [f32],
+    /// `[blocks, hd, BLOCK]` halves.
+    keys: &'a [u16],
+    /// `[len, hd]` halves.
+    values: &'a [u16],
+    rows: usize,
+    hd: usize,
+    len: usize,
+    scale: f32,
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn head_avx2(head: &Head, scores: &mut [f32], out: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let (rows, hd, len) = (head.rows, head.hd, head.len);
+    let width = len.div_ceil(BLOCK) * BLOCK;
+    // Scores: rows in groups of up to 4, 16 keys a block, 8 accumulators.
+    let mut r0 = 0;
+    while r0 < rows {
+        let nr = (rows - r0).min(4);
+        // Query dimension d of the group's rows, scaled; unused lanes 0.
+        let mut q = vec![[0f32; 4]; hd];
+        for (d, lanes) in q.iter_mut().enumerate() {
+            for j in 0..nr {
+                lanes[j] = head.q[(r0 + j) * hd + d] * head.scale;
+            }
+        }
+        for b in 0..width / BLOCK {
+            let block = head.keys.as_ptr().add(b * hd * BLOCK);
+            let mut acc = [_mm256_setzero_ps(); 8];
+            for (d, lanes) in q.iter().enumerate() {
+                let k = block.add(d * BLOCK) as *const __m128i;
+                let lo = _mm256_cvtph_ps(_mm_loadu_si128(k));
+                let hi = _mm256_cvtph_ps(_mm_loadu_si128(k.add(1)));
+                for j in 0..4 {
+                    let x = _mm256_set1_ps(lanes[j]);
+                    acc[2 * j] = _mm256_fmadd_ps(x, lo, acc[2 * j]);
+                    acc[2 * j + 1] = _mm256_fmadd_ps(x, hi, acc[2 * j + 1]);
+                }
+            }
+            for j in 0..nr {
+                let at = scores.as_mut_ptr().add((r0 + j) * width + b * BLOCK);
+                _mm256_storeu_ps(at, acc[2 * j]);
+                _mm256_storeu_ps(at.add(8), acc[2 * j + 1]);
+            }
+        }
+        r0 += nr;
+    }
+    // Softmax over the first `len` scores of each row; the probabilities replace the scores.
+    for r in 0..rows {
+        let row = &mut scores[r * width..r * width + len];
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0f32;
+        let mut chunks = row.chunks_exact_mut(8);
+        let m = _mm256_set1_ps(max);
+        let mut vsum = _mm256_setzero_ps();
+        for c in &mut chunks {
+            let e = exp8(_mm256_sub_ps(_mm256_loadu_ps(c.as_ptr()), m));
+            _mm256_storeu_ps(c.as_mut_ptr(), e);
+            vsum = _mm256_add_ps(vsum, e);
+        }
+        for x in chunks.into_remainder() {
+            let mut lanes = [0f32; 8];
+            lanes[0] = *x - max;
+            _mm256_storeu_ps(lanes.as_mut_ptr(), exp8(_mm256_loadu_ps(lanes.as_ptr())));
+            *x = lanes[0];
+            sum += lanes[0];
+        }
+        let mut lanes = [0f32; 8];
+        _mm256_storeu_ps(lanes.as_mut_ptr(), vsum);
+        sum += lanes.iter().sum::<f32>();
+        let inv = 1.0 / sum;
+        for x in row.iter_mut() {
+            *x *= inv;
+        }
+    }
+    let zeros = vec![0f32; len];
+    // Weighted sum of the values: rows in groups of up to 4, 16 dimensions at a time (the last 8 alone when
+    // head_dim is not a multiple of 16), each value widened once for the group.
+    let mut r0 = 0;
+    while r0 < rows {
+        let nr = (rows - r0).min(4);
+        // Rows past the group's end weigh every value 0 (so the inner loop has a fixed count).
+        let mut p = [zeros.as_slice(); 4];
+        for (j, pj) in p.iter_mut().enumerate().take(nr) {
+            *pj = &scores[(r0 + j) * width..(r0 + j) * width + len];
+        }
+        let mut d0 = 0;
+        while d0 < hd {
+            let two = hd - d0 >= 16;
+            let mut acc = [_mm256_setzero_ps(); 8];
+            for l in 0..len {
+                let v = head.values.as_ptr().add(l * hd + d0) as *const __m128i;
+                let lo = _mm256_cvtph_ps(_mm_loadu_si128(v));
+                let hi = if two {
+                    _mm256_cvtph_ps(_mm_loadu_si128(v.add(1)))
+                } else {
+                    _mm256_setzero_ps()
+                };
+                for j in 0..4 {
+                    let x = _mm256_set1_ps(*p[j].get_unchecked(l));
+                    acc[2 * j] = _mm256_fmadd_ps(x, lo, acc[2 * j]);
+                    acc[2 * j + 1] = _mm256_fmadd_ps(x, hi, acc[2 * j + 1]);
+                }
+            }
+            for j in 0..nr {
+                let at = out.as_mut_ptr().add((r0 + j) * hd + d0);
+                _mm256_storeu_ps(at, acc[2 * j]);
+                if two {
+                    _mm256_storeu_ps(at.add(8), acc[2 * j + 1]);
+                }
+            }
+            d0 += if two { 16 } else { 8 };
+        }
+        r0 += nr;
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+unsafe fn head_avx2(_: &Head, _: &mut [f32], _: &mut [f32]) {
+    unreachable!("half cross-attention needs x86-64 AVX2; available() is false here")
+}
+
+/// `exp(x)` of 8 lanes (x ≤ 0 here; below −87.3 it is 0): `x = n·ln2 + r`, |r| ≤ ln2/2, a degree-6 polynomial
+/// for `e^r` (Cephes' `expf` coefficients), then `2ⁿ` put into the exponent bits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn exp8(x: std::arch::x86_64::__m256) -> std::arch::x86_64::__m256 {
+    use std::arch::x86_64::*;
+    let x = _mm256_max_ps(x, _mm256_set1_ps(-87.3));
+    let n = _mm256_round_ps(
+        _mm256_mul_ps(x, _mm256_set1_ps(std::f32::consts::LOG2_E)),
+        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC,
+    );
+    // r = x − n·ln2 in two parts (Cody–Waite), so that r keeps its low bits.
+    let r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693_359_4), x);
+    let r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.121_944_4e-4), r);
+    let mut p = _mm256_set1_ps(1.987_569_1e-4);
+    for c in [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5e-1] {
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(c));
+    }
+    let r2 = _mm256_mul_ps(r, r);
+    let e = _mm256_add_ps(_mm256_fmadd_ps(p, r2, r), _mm256_set1_ps(1.0));
+    let pow2 = _mm256_slli_epi32(
+        _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)),
+        23,
+    );
+    _mm256_mul_ps(e, _mm256_castsi256_ps(pow2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// f32 attention of `q` over the first `len` keys, keys and values rounded to half first.
+    fn reference(q: &Tensor, k: &Tensor, v: &Tensor, lens: &[usize]) -> Tensor {
+        let k = k.to_kind(Kind::Half).to_kind(Kind::Float);
+        let v = v.to_kind(Kind::Half).to_kind(Kind::Float);
+        let outs: Vec<Tensor> = lens
+            .iter()
+            .enumerate()
+            .map(|(s, &l)| {
+                let (q, k, v) = (q.get(s as i64), k.get(s as i64), v.get(s as i64));
+                let (k, v) = (k.narrow(1, 0, l as i64), v.narrow(1, 0, l as i64));
+                let hd = q.size()[2] as f64;
+                ((q * hd.powf(-0.5)).matmul(&k.transpose(-1, -2)))
+                    .softmax(-1, Kind::Float)
+                    .matmul(&v)
+            })
+            .collect();
+        Tensor::stack(&outs, 0)
+    }
+
+    #[test]
+    fn half_attention_equals_f32_attention_on_half_rounded_keys() {
+        if !available() {
+            eprintln!("skipped: this CPU has no AVX2/FMA/F16C, and the engine does not use the kernel here");
+            return;
+        }
+        tch::manual_seed(7);
+        // Rows 1 (greedy), 4 (beam 4) and 5 (a group of 4 and one more); lengths on and off the 16-key blocks,
+        // one sentence of a single key; head_dim 64 (both models) and 24 (an 8-dims tail).
+        for (rows, hd, lens) in [
+            (1, 64, vec![37usize, 130, 1]),
+            (4, 64, vec![130, 16, 129]),
+            (5, 24, vec![3, 64, 50]),
+        ] {
+            let s = lens.len() as i64;
+            let len = *lens.iter().max().unwrap() as i64;
+            let q = Tensor::randn([s, 3, rows, hd], (Kind::Float, tch::Device::Cpu)) * 2.0;
+            let k = Tensor::randn([s, 3, len, hd], (Kind::Float, tch::Device::Cpu)) * 2.0;
+            let v = Tensor::randn([s, 3, len, hd], (Kind::Float, tch::Device::Cpu));
+            let want = reference(&q, &k, &v, &lens);
+            for threads in [1, 2] {
+                let before = tch::get_num_threads();
+                tch::set_num_threads(threads);
+                let got = HalfKv::new(&k, &v).attend(&q, &lens);
+                tch::set_num_threads(before);
+                let err = (&got - &want).abs().max().double_value(&[]);
+                assert!(err < 1e-5, "rows {rows}, hd {hd}, lens {lens:?}, threads {threads}: max error {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn half_attention_keeps_selected_sentences() {
+        if !available() {
+            return;
+        }
+        tch::manual_seed(3);
+        let k = Tensor::randn([3, 2, 20, 8], (Kind::Float, tch::Device::Cpu));
+        let v = Tensor::randn([3, 2, 20, 8], (Kind::Float, tch::Device::Cpu));
+        let q = Tensor::randn([3, 2, 4, 8], (Kind::Float, tch::Device::Cpu));
+        let lens = [20, 7, 13];
+        let all = HalfKv::new(&k, &v);
+        let full = all.attend(&q, &lens);
+        let keep = Tensor::from_slice(&[2i64, 0]);
+        let kept = all.select(&keep).attend(&q.index_select(0, &keep), &[13, 20]);
+        assert!(kept.equal(&full.index_select(0, &keep)));
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn exp8_matches_libm() {
+        if !available() {
+            return;
+        }
+        let xs: Vec<f32> = (0..4000).map(|i| -87.0 * i as f32 / 3999.0).collect();
+        let mut worst = 0f64;
+        for c in xs.chunks_exact(8) {
+            let mut out = [0f32; 8];
+            // SAFETY: `available()` checked above (AVX2, FMA).
+            unsafe {
+                use std::arch::x86_64::*;
+                _mm256_storeu_ps(out.as_mut_ptr(), exp8(_mm256_loadu_ps(c.as_ptr())));
+            }
+            for (x, y) in c.iter().zip(out) {
+                let want = (*x as f64).exp();
+                worst = worst.max(((y as f64) - want).abs() / want);
+            }
+        }
+        assert!(worst < 1e-6, "worst relative error {worst}");
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// Not a test: times the kernel against SDPA on DistilBART's beam-4 shape. `cargo test --release --lib
+    /// half_attention_timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn half_attention_timing() {
+        tch::set_num_threads(1);
+        // DistilBART beam 4 (4 articles), Marian greedy and beam 4 (16 sentences of 60 tokens).
+        for (s, h, rows, len) in [(4, 16, 4, 1024), (16, 8, 1, 60), (16, 8, 4, 60)] {
+            let hd = 64;
+            let q = Tensor::randn([s, h, rows, hd], (Kind::Float, tch::Device::Cpu));
+            let k = Tensor::randn([s, h, len, hd], (Kind::Float, tch::Device::Cpu));
+            let v = Tensor::randn([s, h, len, hd], (Kind::Float, tch::Device::Cpu));
+            let mask = Tensor::ones([s, 1, 1, len], (Kind::Bool, tch::Device::Cpu));
+            let half = HalfKv::new(&k, &v);
+            let lens = vec![len as usize; s as usize];
+            let time = |name: &str, f: &dyn Fn() -> Tensor| {
+                f();
+                let t = std::time::Instant::now();
+                for _ in 0..50 {
+                    f();
+                }
+                let ms = t.elapsed().as_secs_f64() * 1000.0 / 50.0;
+                eprintln!("{s}x{h}x{rows}x{len} {name}: {ms:.3} ms");
+            };
+            time("sdpa f32", &|| {
+                Tensor::scaled_dot_product_attention(&q, &k, &v, Some(&mask), 0.0, false, None)
+            });
+            time("half kernel", &|| half.attend(&q, &lens));
+        }
+    }
+}
