@@ -2,10 +2,10 @@
 //!
 //! Why: in a decoder step each sentence's cross-attention reads all its source keys and values, once per layer,
 //! for a handful of query rows (its beams). That is memory-bound: DistilBART's 4 articles × 16 heads × 1,024
-//! tokens × 64 dims are 33 MB of f32 keys and values per layer and step, read at ~10 GB/s (a Python
-//! microbenchmark, torch 2.4, 1 thread: 3.4 ms of a layer, more than its linear layers in int8). Stored as IEEE
-//! half (rounded once, when the encoder has run) they are half the bytes; padding keys are skipped instead of
-//! masked.
+//! tokens × 64 dims are 33 MB of f32 keys and values per layer and step. Stored as IEEE half (rounded once,
+//! when the encoder has run) they are half the bytes; padding keys are skipped instead of masked. Measured
+//! (`half_attention_timing` below, 1 thread, AVX-512 VNNI CPU): 1.70 ms a layer against SDPA's 2.65 on that
+//! shape; 0.20 / 0.29 ms against 0.23 / 0.47 on Marian's (16 sentences of 60 tokens, greedy / beam 4).
 //!
 //! Numbers: the keys and values carry a relative rounding error ≤ 2⁻¹¹ each (the same as the fp16 engine's
 //! weights); scores, softmax and sums are f32. The exponential is a polynomial ([`exp8`], relative error
@@ -14,9 +14,7 @@
 //!
 //! One kernel, AVX2 + FMA + F16C (`vcvtph2ps` widens 8 halves per instruction), used on AVX2 and AVX-512
 //! machines alike: the bytes, not the arithmetic, are the cost. Without those features ([`available`]) the
-//! engine keeps its f32 keys and values. With more than one libtorch thread the (sentence, head) pairs are split
-//! over rayon's threads.
-use rayon::prelude::*;
+//! engine keeps its f32 keys and values. It runs on the calling thread (see [`HalfKv::attend`]).
 use tch::{Kind, Tensor};
 
 /// Keys per block of the key layout (two 8-lane vectors).
@@ -47,7 +45,10 @@ pub struct HalfKv {
 
 impl HalfKv {
     /// From f32 `keys` and `values` `[sentences, heads, source_len, head_dim]`.
+    ///
+    /// Panics where [`available`] is false (the engine checks it first).
     pub fn new(keys: &Tensor, values: &Tensor) -> HalfKv {
+        assert!(available(), "half cross-attention needs AVX2, FMA and F16C");
         let size = keys.size();
         let (s, h, len, hd) = (size[0], size[1], size[2], size[3]);
         let blocks = (len as usize).div_ceil(BLOCK) as i64;
@@ -96,15 +97,21 @@ impl HalfKv {
             "half cross-attention: queries {size:?}, keys {ksize:?}, lengths {lens:?}"
         );
         let q = q.to_kind(Kind::Float).contiguous();
-        let out = Tensor::zeros([s as i64, h as i64, rows as i64, hd as i64], (Kind::Float, q.device()));
-        // SAFETY: all three are contiguous CPU tensors of the sizes checked above (q and out f32, keys and
+        let out = Tensor::zeros(
+            [s as i64, h as i64, rows as i64, hd as i64],
+            (Kind::Float, q.device()),
+        );
+        // SAFETY: all four are contiguous CPU tensors of the sizes checked above (q and out f32, keys and
         // values f16), alive for this call; each task reads its own (sentence, head) slices and writes its own
         // part of `out`.
         let (qs, keys, values, outs) = unsafe {
             (
                 std::slice::from_raw_parts(q.data_ptr() as *const f32, s * h * rows * hd),
                 std::slice::from_raw_parts(self.keys.data_ptr() as *const u16, s * h * padded * hd),
-                std::slice::from_raw_parts(self.values.data_ptr() as *const u16, s * h * source * hd),
+                std::slice::from_raw_parts(
+                    self.values.data_ptr() as *const u16,
+                    s * h * source * hd,
+                ),
                 std::slice::from_raw_parts_mut(out.data_ptr() as *mut f32, s * h * rows * hd),
             )
         };
@@ -121,18 +128,14 @@ impl HalfKv {
                 scale,
             };
             scores.resize(rows * len.div_ceil(BLOCK) * BLOCK, 0.0);
-            // SAFETY: `available()` is checked by the engine before any HalfKv is built.
+            // SAFETY: `HalfKv::new` asserted that the CPU has AVX2, FMA and F16C.
             unsafe { head_avx2(&head, scores, out) };
         };
-        if tch::get_num_threads() > 1 && s * h > 1 {
-            outs.par_chunks_mut(rows * hd)
-                .enumerate()
-                .for_each_init(Vec::new, task);
-        } else {
-            let mut scores = Vec::new();
-            outs.chunks_mut(rows * hd)
-                .enumerate()
-                .for_each(|c| task(&mut scores, c));
+        // One thread, whatever libtorch's count: split over threads (rayon, or one scoped helper) it measured
+        // slower at 2 threads than on one, the helpers competing with libtorch's spinning OpenMP threads.
+        let mut scores = Vec::new();
+        for c in outs.chunks_mut(rows * hd).enumerate() {
+            task(&mut scores, c);
         }
         out
     }
@@ -165,8 +168,8 @@ unsafe fn head_avx2(head: &Head, scores: &mut [f32], out: &mut [f32]) {
         // Query dimension d of the group's rows, scaled; unused lanes 0.
         let mut q = vec![[0f32; 4]; hd];
         for (d, lanes) in q.iter_mut().enumerate() {
-            for j in 0..nr {
-                lanes[j] = head.q[(r0 + j) * hd + d] * head.scale;
+            for (j, lane) in lanes.iter_mut().enumerate().take(nr) {
+                *lane = head.q[(r0 + j) * hd + d] * head.scale;
             }
         }
         for b in 0..width / BLOCK {
@@ -280,7 +283,13 @@ unsafe fn exp8(x: std::arch::x86_64::__m256) -> std::arch::x86_64::__m256 {
     let r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693_359_4), x);
     let r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.121_944_4e-4), r);
     let mut p = _mm256_set1_ps(1.987_569_1e-4);
-    for c in [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5e-1] {
+    for c in [
+        1.398_199_9e-3,
+        8.333_452e-3,
+        4.166_579_6e-2,
+        1.666_666_5e-1,
+        5e-1,
+    ] {
         p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(c));
     }
     let r2 = _mm256_mul_ps(r, r);
@@ -335,14 +344,12 @@ mod tests {
             let k = Tensor::randn([s, 3, len, hd], (Kind::Float, tch::Device::Cpu)) * 2.0;
             let v = Tensor::randn([s, 3, len, hd], (Kind::Float, tch::Device::Cpu));
             let want = reference(&q, &k, &v, &lens);
-            for threads in [1, 2] {
-                let before = tch::get_num_threads();
-                tch::set_num_threads(threads);
-                let got = HalfKv::new(&k, &v).attend(&q, &lens);
-                tch::set_num_threads(before);
-                let err = (&got - &want).abs().max().double_value(&[]);
-                assert!(err < 1e-5, "rows {rows}, hd {hd}, lens {lens:?}, threads {threads}: max error {err}");
-            }
+            let got = HalfKv::new(&k, &v).attend(&q, &lens);
+            let err = (&got - &want).abs().max().double_value(&[]);
+            assert!(
+                err < 1e-5,
+                "rows {rows}, hd {hd}, lens {lens:?}: max error {err}"
+            );
         }
     }
 
@@ -359,7 +366,9 @@ mod tests {
         let all = HalfKv::new(&k, &v);
         let full = all.attend(&q, &lens);
         let keep = Tensor::from_slice(&[2i64, 0]);
-        let kept = all.select(&keep).attend(&q.index_select(0, &keep), &[13, 20]);
+        let kept = all
+            .select(&keep)
+            .attend(&q.index_select(0, &keep), &[13, 20]);
         assert!(kept.equal(&full.index_select(0, &keep)));
     }
 
@@ -407,10 +416,10 @@ mod timing {
             let half = HalfKv::new(&k, &v);
             let lens = vec![len as usize; s as usize];
             let time = |name: &str, f: &dyn Fn() -> Tensor| {
-                f();
+                let _ = f();
                 let t = std::time::Instant::now();
                 for _ in 0..50 {
-                    f();
+                    let _ = f();
                 }
                 let ms = t.elapsed().as_secs_f64() * 1000.0 / 50.0;
                 eprintln!("{s}x{h}x{rows}x{len} {name}: {ms:.3} ms");

@@ -43,7 +43,8 @@ use tch::{Kind, Scalar, Tensor};
 pub enum Precision {
     /// f32 everywhere: the reference numbers.
     Float,
-    /// Linear layers (attention, feed-forward, output projection) in int8 with f32 activations.
+    /// Linear layers (attention, feed-forward, output projection) in int8 with f32 activations; the decoder's
+    /// cross-attention keys/values in half precision ([`super::attention`]).
     Int8,
     /// The same linear layers with fp16 weights (rounded once at load) and f32 activations and sums.
     Fp16,

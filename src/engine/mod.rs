@@ -10,7 +10,8 @@
 //! - re-indexing only the self-attention cache during beam search, and dropping finished sentences from the
 //!   batch ([`generate`]);
 //! - optionally running every linear layer (output projection included) in int8, or with fp16 weights, through
-//!   fbgemm ([`layers`]);
+//!   fbgemm ([`layers`]); the int8 engine's decoder steps read cross-attention keys/values kept in half
+//!   precision ([`attention`]);
 //! - beam search: top-k per row in one scan, beams merged on a few candidates, cache re-indexed by copying only
 //!   the filled slots ([`generate`]); glibc's allocator tuned at the first model load ([`tune_allocator`]).
 //!

@@ -9,7 +9,8 @@
 //! - both add `final_logits_bias` to the logits (Marian's is non-zero in general).
 //!
 //! Attention runs through `Tensor::scaled_dot_product_attention`, except in Marian decoder steps, which use the
-//! eager attention of `transformers`' Marian (see [`eager_attention`]). Self-attention projections are fused into one
+//! eager attention of `transformers`' Marian (see [`eager_attention`]), and in the int8 engine's decoder
+//! cross-attention, which reads half-precision keys/values ([`super::attention`]) where the CPU has the kernel. Self-attention projections are fused into one
 //! `[3·d, d]` matrix, cross-attention keys and values into one `[2·d, d]` matrix applied once per batch.
 use super::attention::{self, HalfKv};
 use super::layers::{Activation, LayerNorm, Linear, Precision};
@@ -519,7 +520,9 @@ fn eager_attention(q: &Tensor, k: &Tensor, v: &Tensor, bias: Option<&Tensor>) ->
 /// of every row, as right padding does; `None` otherwise.
 fn prefix_lengths(mask: &Tensor) -> Option<Vec<usize>> {
     let (batch, len) = (mask.size()[0], mask.size()[1]);
-    let lens = mask.to_kind(Kind::Int64).sum_dim_intlist(1, false, Kind::Int64);
+    let lens = mask
+        .to_kind(Kind::Int64)
+        .sum_dim_intlist(1, false, Kind::Int64);
     let prefix = Tensor::arange(len, (Kind::Int64, mask.device()))
         .view([1, len])
         .lt_tensor(&lens.view([batch, 1]));
@@ -745,8 +748,10 @@ impl Model {
         let mut cross_k = Vec::with_capacity(self.decoder.len());
         let mut cross_v = Vec::with_capacity(self.decoder.len());
         let mut cross_half = Vec::new();
+        // The kernel takes head_dim in 8-lane vectors (64 in both models).
+        let head_dim = self.config.d_model / self.config.decoder_heads.max(1);
         let source_lens = match self.precision {
-            Precision::Int8 if attention::available() => prefix_lengths(mask),
+            Precision::Int8 if attention::available() && head_dim % 8 == 0 => prefix_lengths(mask),
             _ => None,
         };
         for layer in &self.decoder {

@@ -179,7 +179,17 @@ pub fn compute_description(engine: Engine) -> String {
         Engine::RustBert => format!("rust-bert, f32 ({isa} CPU)"),
         Engine::Tandem => format!("tandem engine, f32 ({isa} CPU)"),
         Engine::TandemInt8 => match crate::engine::layers::int8_path() {
-            Ok(path) => format!("tandem engine, int8 ({})", path.describe()),
+            // Part of the int8 cache key: outputs with f32 cross-attention keys/values (before them, or on a
+            // CPU without the half kernel) are not served for half ones.
+            Ok(path) => format!(
+                "tandem engine, int8 ({}; cross-attention keys/values in {})",
+                path.describe(),
+                if crate::engine::attention::available() {
+                    "f16"
+                } else {
+                    "f32"
+                }
+            ),
             Err(e) => format!("tandem engine, int8 unavailable on this libtorch ({e})"),
         },
         Engine::TandemFp16 => format!(
