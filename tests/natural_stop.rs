@@ -242,6 +242,38 @@ fn int8_engine_agrees_with_float_on_most_sentences() {
     }
 }
 
+/// The int8 engine's decoder state holds half-precision cross-attention keys/values where the CPU has the kernel
+/// (AVX2, FMA, F16C), also for a batch of ragged lengths (the trained BART fixture's inputs); the float and fp16
+/// engines' never do.
+#[test]
+fn int8_decoder_reads_half_precision_cross_attention() {
+    let (role, _, fixture) = FIXTURES[2];
+    let parity = common::parity::load(fixture);
+    let (_dir, path) = imported(role);
+    let len = parity.input_ids.iter().map(Vec::len).max().unwrap();
+    assert!(
+        parity.input_ids.iter().any(|row| row.len() < len),
+        "{fixture}: the inputs should have ragged lengths"
+    );
+    for precision in [Precision::Float, Precision::Fp16, Precision::Int8] {
+        let model = Model::load(&path, tch::Device::Cpu, precision).unwrap();
+        let pad = model.config.pad_id;
+        let (mut ids, mut mask) = (Vec::new(), Vec::new());
+        for row in &parity.input_ids {
+            for j in 0..len {
+                ids.push(row.get(j).copied().unwrap_or(pad));
+                mask.push(j < row.len());
+            }
+        }
+        let shape = [parity.input_ids.len() as i64, len as i64];
+        let ids = tch::Tensor::from_slice(&ids).view(shape);
+        let mask = tch::Tensor::from_slice(&mask).view(shape);
+        let state = model.start(&ids, &mask, 2, 20);
+        let expected = precision == Precision::Int8 && tandem::engine::attention::available();
+        assert_eq!(state.half_cross_attention(), expected, "{precision:?}");
+    }
+}
+
 /// Runs test `name` of this binary in a child process with fbgemm held to its AVX2 kernel
 /// (`FBGEMM_ENABLE_INSTRUCTIONS=AVX2`); asserts that it passed and returns its output.
 fn on_the_forced_avx2_kernel(name: &str) -> String {

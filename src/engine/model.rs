@@ -10,8 +10,9 @@
 //!
 //! Attention runs through `Tensor::scaled_dot_product_attention`, except in Marian decoder steps, which use the
 //! eager attention of `transformers`' Marian (see [`eager_attention`]), and in the int8 engine's decoder
-//! cross-attention, which reads half-precision keys/values ([`super::attention`]) where the CPU has the kernel. Self-attention projections are fused into one
-//! `[3·d, d]` matrix, cross-attention keys and values into one `[2·d, d]` matrix applied once per batch.
+//! cross-attention, which reads half-precision keys/values ([`super::attention`]) where the CPU has the kernel.
+//! Self-attention projections are fused into one `[3·d, d]` matrix, cross-attention keys and values into one
+//! `[2·d, d]` matrix applied once per batch.
 use super::attention::{self, HalfKv};
 use super::layers::{Activation, LayerNorm, Linear, Precision};
 use super::weights::Weights;
@@ -453,6 +454,12 @@ pub struct DecoderState {
 }
 
 impl DecoderState {
+    /// Whether cross-attention reads half-precision keys/values ([`attention`]): the int8 engine's, where the
+    /// CPU has the kernel.
+    pub fn half_cross_attention(&self) -> bool {
+        !self.cross_half.is_empty()
+    }
+
     /// Sentences in the state.
     pub fn sentences(&self) -> i64 {
         self.source_mask.size()[0]
