@@ -4,7 +4,7 @@
 //! for a handful of query rows (its beams). That is memory-bound: DistilBART's 4 articles × 16 heads × 1,024
 //! tokens × 64 dims are 33 MB of f32 keys and values per layer and step. Stored as IEEE half (rounded once,
 //! when the encoder has run) they are half the bytes; padding keys are skipped instead of masked. Measured
-//! (`half_attention_timing` below, 1 thread, AVX-512 VNNI CPU): 1.70 ms a layer against SDPA's 2.65 on that
+//! (`cargo run --release --example bench_attention`, 1 thread, AVX-512 VNNI CPU): 1.70 ms a layer against SDPA's 2.65 on that
 //! shape; 0.20 / 0.29 ms against 0.23 / 0.47 on Marian's (16 sentences of 60 tokens, greedy / beam 4).
 //!
 //! Numbers: the keys and values carry a relative rounding error ≤ 2⁻¹¹ each (the same as the fp16 engine's
@@ -102,7 +102,7 @@ impl HalfKv {
             (Kind::Float, q.device()),
         );
         // SAFETY: all four are contiguous CPU tensors of the sizes checked above (q and out f32, keys and
-        // values f16), alive for this call; each task reads its own (sentence, head) slices and writes its own
+        // values f16), alive for this call; each (sentence, head) pair reads its own slices and writes its own
         // part of `out`.
         let (qs, keys, values, outs) = unsafe {
             (
@@ -116,7 +116,10 @@ impl HalfKv {
             )
         };
         let scale = (hd as f32).powf(-0.5);
-        let task = |scores: &mut Vec<f32>, (pair, out): (usize, &mut [f32])| {
+        // One thread, whatever libtorch's count: split over threads (rayon, or one scoped helper) it measured
+        // slower at 2 threads than on one, the helpers competing with libtorch's spinning OpenMP threads.
+        let mut scores = Vec::new();
+        for (pair, out) in outs.chunks_mut(rows * hd).enumerate() {
             let len = lens[pair / h];
             let head = Head {
                 q: &qs[pair * rows * hd..(pair + 1) * rows * hd],
@@ -129,13 +132,7 @@ impl HalfKv {
             };
             scores.resize(rows * len.div_ceil(BLOCK) * BLOCK, 0.0);
             // SAFETY: `HalfKv::new` asserted that the CPU has AVX2, FMA and F16C.
-            unsafe { head_avx2(&head, scores, out) };
-        };
-        // One thread, whatever libtorch's count: split over threads (rayon, or one scoped helper) it measured
-        // slower at 2 threads than on one, the helpers competing with libtorch's spinning OpenMP threads.
-        let mut scores = Vec::new();
-        for c in outs.chunks_mut(rows * hd).enumerate() {
-            task(&mut scores, c);
+            unsafe { head_avx2(&head, &mut scores, out) };
         }
         out
     }
@@ -394,41 +391,5 @@ mod tests {
             }
         }
         assert!(worst < 1e-6, "worst relative error {worst}");
-    }
-}
-
-#[cfg(test)]
-mod timing {
-    use super::*;
-
-    /// Not a test: times the kernel against SDPA on DistilBART's beam-4 shape. `cargo test --release --lib
-    /// half_attention_timing -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn half_attention_timing() {
-        tch::set_num_threads(1);
-        // DistilBART beam 4 (4 articles), Marian greedy and beam 4 (16 sentences of 60 tokens).
-        for (s, h, rows, len) in [(4, 16, 4, 1024), (16, 8, 1, 60), (16, 8, 4, 60)] {
-            let hd = 64;
-            let q = Tensor::randn([s, h, rows, hd], (Kind::Float, tch::Device::Cpu));
-            let k = Tensor::randn([s, h, len, hd], (Kind::Float, tch::Device::Cpu));
-            let v = Tensor::randn([s, h, len, hd], (Kind::Float, tch::Device::Cpu));
-            let mask = Tensor::ones([s, 1, 1, len], (Kind::Bool, tch::Device::Cpu));
-            let half = HalfKv::new(&k, &v);
-            let lens = vec![len as usize; s as usize];
-            let time = |name: &str, f: &dyn Fn() -> Tensor| {
-                let _ = f();
-                let t = std::time::Instant::now();
-                for _ in 0..50 {
-                    let _ = f();
-                }
-                let ms = t.elapsed().as_secs_f64() * 1000.0 / 50.0;
-                eprintln!("{s}x{h}x{rows}x{len} {name}: {ms:.3} ms");
-            };
-            time("sdpa f32", &|| {
-                Tensor::scaled_dot_product_attention(&q, &k, &v, Some(&mask), 0.0, false, None)
-            });
-            time("half kernel", &|| half.attend(&q, &lens));
-        }
     }
 }

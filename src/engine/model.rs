@@ -480,8 +480,8 @@ impl DecoderState {
         for cache in self.self_k.iter_mut().chain(self.self_v.iter_mut()) {
             cache.select(rows, &moves, self.position);
         }
-        if let Some(keep) = sentences {
-            let keep = Tensor::from_slice(keep).to_device(self.source_mask.device());
+        if let Some(kept) = sentences {
+            let keep = Tensor::from_slice(kept).to_device(self.source_mask.device());
             for cache in [&mut self.cross_k, &mut self.cross_v] {
                 for t in cache.iter_mut() {
                     *t = t.index_select(0, &keep);
@@ -491,10 +491,7 @@ impl DecoderState {
                 *kv = kv.select(&keep);
             }
             if !self.source_lens.is_empty() {
-                let lens = &self.source_lens;
-                self.source_lens = (0..keep.size()[0])
-                    .map(|i| lens[keep.int64_value(&[i]) as usize])
-                    .collect();
+                self.source_lens = kept.iter().map(|&i| self.source_lens[i as usize]).collect();
             }
             self.source_mask = self.source_mask.index_select(0, &keep);
             self.source_bias = self.source_bias.index_select(0, &keep);
