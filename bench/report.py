@@ -5,6 +5,10 @@ summarization: transformers and CTranslate2 int8), peak RSS; the best layout of 
 output lengths (natural stopping: rows ending before max_length, distinct lengths, output/source ratio); id
 agreement with transformers; the CPU's ISA. Also writes OUT/summary.json with every figure the tables show.
 
+With repetitions (results/rep-1, rep-2, …; a folder without them is one repetition) every speed is the median
+over the repetitions, and every ratio the median of the ratios taken inside each repetition (the engines of one
+repetition ran minutes apart, so the VM's slower drift cancels), followed by its range over the repetitions.
+
 Usage: report.py RESULTS_DIR"""
 import glob
 import json
@@ -67,6 +71,36 @@ def rate(r, beams):
     return run["tokens"] / run["seconds"] if run else None
 
 
+def rep_dirs(folder):
+    """The repetitions' folders in order, or the folder itself when it holds one run."""
+    reps = glob.glob(os.path.join(folder, "rep-*"))
+    reps = sorted((d for d in reps if os.path.isdir(d)), key=lambda d: int(d.rsplit("-", 1)[1]))
+    return reps or [folder]
+
+
+def spread(values, fmt):
+    """Median of `values`, and their range when there are several: `1.02× (0.95–1.10)`."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return "–"
+    text = fmt.format(statistics.median(values))
+    if len(values) > 1:
+        text += " (" + fmt.format(min(values)) + "–" + fmt.format(max(values)) + ")"
+    return text
+
+
+def figure(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def ratios(a, b):
+    """Per-repetition ratios a[k] / b[k] where both ran."""
+    return [x / y for x, y in zip(a, b) if x and y]
+
+
 def cpu():
     name, flags = platform.processor(), set()
     try:
@@ -104,11 +138,13 @@ def same_rows(a, b):
 
 def main():
     folder = sys.argv[1]
+    reps = rep_dirs(folder)
     inputs_path = os.path.join(os.path.dirname(os.path.abspath(folder)), "inputs.json")
     inputs = read(inputs_path) if os.path.isfile(inputs_path) else {}
     name, isa = cpu()
-    summary = {"cpu": name, "isa": isa, "tasks": {}}
-    print(f"Machine: {name}, ISA **{isa}**, {os.cpu_count()} logical CPUs.\n")
+    summary = {"cpu": name, "isa": isa, "repetitions": len(reps), "tasks": {}}
+    print(f"Machine: {name}, ISA **{isa}**, {os.cpu_count()} logical CPUs. {len(reps)} repetition(s): speeds are "
+          "medians, ratios the median of each repetition's ratio, (min–max) over the repetitions.\n")
     for task, unit, bases in [("translate", "sentence", ["ct2-int8"]),
                               ("summarize", "article", ["transformers", "ct2-int8"])]:
         tsum = summary["tasks"].setdefault(task, {"layouts": {}, "lengths": {}, "agreement": {}})
@@ -118,8 +154,8 @@ def main():
         n = len(inputs.get(task, []))
         print(f"### {title}: {n} {unit}s\n")
         for layout, label in LAYOUTS.items():
-            results = {e: load(folder, task, e, layout) for e in ENGINES}
-            results = {e: r for e, r in results.items() if r}
+            results = {e: [load(d, task, e, layout) for d in reps] for e in ENGINES}
+            results = {e: rs for e, rs in results.items() if any(rs)}
             if not results:
                 continue
             print(f"**{label}** (ISA {isa})\n")
@@ -128,36 +164,38 @@ def main():
             print(head)
             print("|" + "---|" * (6 + 2 * len(bases)))
             lsum = tsum["layouts"].setdefault(layout, {})
-            for e, r in results.items():
-                cells, fig = [], {"peak_rss_mb": r["peak_rss_mb"]}
+            for e, rs in results.items():
+                rss = max(r["peak_rss_mb"] for r in rs if r)
+                cells, fig = [], {"peak_rss_mb": rss}
                 for beams in (1, 4):
-                    run = run_of(r, beams)
-                    if run:
-                        cells += [f"{run['tokens'] / run['seconds']:.0f}", f"{run['seconds'] / run['items']:.3f}"]
-                        fig[f"beam{beams}_tok_s"] = run["tokens"] / run["seconds"]
-                        fig[f"beam{beams}_s_per_item"] = run["seconds"] / run["items"]
-                    else:
-                        cells += ["–", "–"]
+                    runs = [run_of(r, beams) for r in rs]
+                    per_item = [run["seconds"] / run["items"] if run else None for run in runs]
+                    cells += [spread([rate(r, beams) for r in rs], "{:.0f}"), spread(per_item, "{:.3f}")]
+                    fig[f"beam{beams}_tok_s"] = figure([rate(r, beams) for r in rs])
+                    fig[f"beam{beams}_s_per_item"] = figure(per_item)
                 for b in bases:
                     for beams in (1, 4):
-                        a, z = rate(r, beams), rate(results.get(b), beams)
-                        cells.append(f"{a / z:.2f}×" if a and z else "–")
-                        if a and z:
-                            fig[f"beam{beams}_x_{b}"] = a / z
+                        x = ratios([rate(r, beams) for r in rs], [rate(r, beams) for r in results.get(b, [])])
+                        cells.append(spread(x, "{:.2f}×"))
+                        fig[f"beam{beams}_x_{b}"] = figure(x)
                 lsum[e] = fig
-                print(f"| {e} | " + " | ".join(cells) + f" | {r['peak_rss_mb']:.0f} |")
+                print(f"| {e} | " + " | ".join(cells) + f" | {rss:.0f} |")
             print()
-        # The whole 2-core machine: each engine's faster of 2 threads and two workers.
+        # The whole 2-core machine: in each repetition, each engine's faster of 2 threads and two workers.
         best = {}
         for e in ENGINES:
             for beams in (1, 4):
-                for layout in ("t2", "w2"):
-                    v = rate(load(folder, task, e, layout), beams)
-                    if v and v > best.get((e, beams), (0, ""))[0]:
-                        best[(e, beams)] = (v, layout)
+                per_rep = []
+                for d in reps:
+                    options = [(rate(load(d, task, e, layout), beams), layout) for layout in ("t2", "w2")]
+                    options = [o for o in options if o[0]]
+                    per_rep.append(max(options) if options else (None, ""))
+                if any(v for v, _ in per_rep):
+                    best[(e, beams)] = per_rep
         if best:
-            print(f"**Whole machine** (each engine's faster layout of 2 threads / two workers; ISA {isa})\n")
-            print("| engine | greedy tok/s (layout) | beam 4 tok/s (layout) | " +
+            print(f"**Whole machine** (in each repetition, each engine's faster layout of 2 threads / two workers; "
+                  f"ISA {isa})\n")
+            print("| engine | greedy tok/s (layouts) | beam 4 tok/s (layouts) | " +
                   " | ".join(f"greedy × {b} | beam 4 × {b}" for b in bases) + " |")
             print("|" + "---|" * (3 + 2 * len(bases)))
             wsum = tsum["layouts"].setdefault("machine", {})
@@ -166,23 +204,27 @@ def main():
                     continue
                 cells, fig = [], {}
                 for beams in (1, 4):
-                    v, layout = best.get((e, beams), (None, ""))
-                    cells.append(f"{v:.0f} ({layout})" if v else "–")
-                    fig[f"beam{beams}_tok_s"], fig[f"beam{beams}_layout"] = v, layout
+                    per_rep = best.get((e, beams), [])
+                    layouts = [layout for v, layout in per_rep if v]
+                    chosen = ", ".join(f"{x} {layouts.count(x)}/{len(layouts)}" for x in sorted(set(layouts)))
+                    cells.append(spread([v for v, _ in per_rep], "{:.0f}") + (f" ({chosen})" if chosen else ""))
+                    fig[f"beam{beams}_tok_s"] = figure([v for v, _ in per_rep])
+                    fig[f"beam{beams}_layouts"] = layouts
                 for b in bases:
                     for beams in (1, 4):
-                        v, z = best.get((e, beams), (None,))[0], best.get((b, beams), (None,))[0]
-                        cells.append(f"{v / z:.2f}×" if v and z else "–")
-                        if v and z:
-                            fig[f"beam{beams}_x_{b}"] = v / z
+                        x = ratios([v for v, _ in best.get((e, beams), [])],
+                                   [v for v, _ in best.get((b, beams), [])])
+                        cells.append(spread(x, "{:.2f}×"))
+                        fig[f"beam{beams}_x_{b}"] = figure(x)
                 wsum[e] = fig
                 print(f"| {e} | " + " | ".join(cells) + " |")
             print()
-        # Natural stopping and agreement, from the 1-thread layout.
-        ref = load(folder, task, "transformers", "t1")
-        f32 = load(folder, task, "tandem", "t1")
+        # Natural stopping and agreement, from the first repetition's 1-thread layout; ids of the later
+        # repetitions against the first (a deterministic engine gives the same ids every time).
+        ref = load(reps[0], task, "transformers", "t1")
+        f32 = load(reps[0], task, "tandem", "t1")
         for e in ENGINES:
-            r = load(folder, task, e, "t1")
+            r = load(reps[0], task, e, "t1")
             if not r:
                 continue
             parts = []
@@ -199,11 +241,17 @@ def main():
                         rows, total = same_rows(run, o)
                         agree.append(f"ids identical to {label} {rows}/{total}")
                         tsum["agreement"][f"{e}/{label}/beam{beams}"] = [rows, total]
+                later = [run_of(load(d, task, e, "t1"), beams) for d in reps[1:]]
+                later = [o for o in later if o]
+                if later:
+                    same = sum(o["ids"] == run["ids"] for o in later)
+                    agree.append(f"same ids in {same}/{len(later)} later repetitions")
+                    tsum["agreement"][f"{e}/repetitions/beam{beams}"] = [same, len(later)]
                 parts.append(f"beam {beams}: {text}" + ("; " + ", ".join(agree) if agree else ""))
             print(f"- {e}: " + " — ".join(parts))
         print()
-    ta = os.path.join(folder, "avx2-summarize-tandem.json")
-    tb = os.path.join(folder, "avx2-summarize-transformers.json")
+    ta = os.path.join(reps[0], "avx2-summarize-tandem.json")
+    tb = os.path.join(reps[0], "avx2-summarize-transformers.json")
     if os.path.isfile(ta) and os.path.isfile(tb):
         a, b = read(ta), read(tb)
         rows, total = same_rows(a["runs"][0], b["runs"][0])

@@ -12,7 +12,11 @@
 # 3. with AVX2=1, tandem and transformers summarization again with every library forced onto its AVX2 code
 #    (ATEN_CPU_CAPABILITY=avx2, MKL_ENABLE_INSTRUCTIONS=AVX2, FBGEMM_ENABLE_INSTRUCTIONS=AVX2);
 # 4. bench/report.py: tables, ratios, id agreement, output lengths, the CPU's ISA → OUT_DIR/report.md.
-# ENGINES (1-thread layout) / ENGINES2 (the 2-core layouts) / TASKS / LAYOUTS restrict what runs.
+# ENGINES (1-thread layout) / ENGINES2 (the 2-core layouts) / TASKS / LAYOUTS / BEAMS ("1 4") restrict what runs.
+# REPS=N (default 3) repeats the whole sequence N times into results/rep-K/, each repetition with the engines in a
+# rotated order, so that the VM's drift (the same binary measured up to 30 % apart half an hour apart) spreads
+# over every engine instead of landing on one: the report gives medians, and each ratio as the median of the
+# ratios inside one repetition, with its range.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -21,6 +25,8 @@ ENGINES="${ENGINES:-tandem tandem-fp16 tandem-int8 rust-bert transformers ct2-fl
 ENGINES2="${ENGINES2:-tandem tandem-fp16 tandem-int8 transformers ct2-int8}"
 TASKS="${TASKS:-translate summarize}"
 LAYOUTS="${LAYOUTS:-t1 t2 w2}"
+BEAMS="${BEAMS:-1 4}"
+REPS="${REPS:-3}"
 PY="$("$HERE/python-env.sh")"
 cd "$ROOT"
 source scripts/libtorch-env.sh
@@ -50,29 +56,43 @@ one() {
     esac
 }
 
-for layout in $LAYOUTS; do
-    engines=$ENGINES
-    [[ $layout != t1 ]] && engines=$ENGINES2
-    for task in $TASKS; do
-        for engine in $engines; do
-            base="$OUT/results/$task-$engine-$layout"
-            [[ -f "$base.json" || -f "$base-b4-p1.json" ]] && continue
-            echo "== $(date +%T) $layout $task $engine (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-            case $layout in
-                t1) one "$engine" "$task" 1 0/1 1,4 "$base.json" ;;
-                t2) one "$engine" "$task" 2 0/1 1,4 "$base.json" ;;
-                w2) for beams in 1 4; do
-                        one "$engine" "$task" 1 0/2 $beams "$base-b$beams-p0.json" &
-                        one "$engine" "$task" 1 1/2 $beams "$base-b$beams-p1.json"
-                        wait
-                    done ;;
-            esac
+# ROTATE K WORDS...: the words rotated left by K.
+rotate() {
+    local k=$1; shift
+    local words=("$@") n=$#
+    for ((i = 0; i < n; i++)); do echo -n "${words[(i + k) % n]} "; done
+}
+
+for ((rep = 1; rep <= REPS; rep++)); do
+    dir="$OUT/results/rep-$rep"
+    mkdir -p "$dir"
+    for layout in $LAYOUTS; do
+        engines=$ENGINES
+        [[ $layout != t1 ]] && engines=$ENGINES2
+        # shellcheck disable=SC2086
+        engines=$(rotate $((rep - 1)) $engines)
+        for task in $TASKS; do
+            for engine in $engines; do
+                base="$dir/$task-$engine-$layout"
+                [[ -f "$base.json" ]] && continue
+                echo "== $(date +%T) rep $rep/$REPS $layout $task $engine (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+                case $layout in
+                    t1) one "$engine" "$task" 1 0/1 "${BEAMS// /,}" "$base.json" ;;
+                    t2) one "$engine" "$task" 2 0/1 "${BEAMS// /,}" "$base.json" ;;
+                    w2) for beams in $BEAMS; do
+                            [[ -f "$base-b$beams-p1.json" ]] && continue
+                            one "$engine" "$task" 1 0/2 "$beams" "$base-b$beams-p0.json" &
+                            one "$engine" "$task" 1 1/2 "$beams" "$base-b$beams-p1.json"
+                            wait
+                        done ;;
+                esac
+            done
         done
     done
 done
 if [[ "${AVX2:-0}" == 1 ]]; then
     for engine in tandem transformers; do
-        out="$OUT/results/avx2-summarize-$engine.json"
+        out="$OUT/results/rep-1/avx2-summarize-$engine.json"
         [[ -f $out ]] && continue
         ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 FBGEMM_ENABLE_INSTRUCTIONS=AVX2 \
             one $engine summarize 1 0/1 4 "$out"

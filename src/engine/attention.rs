@@ -156,37 +156,18 @@ struct Head<'a> {
 #[target_feature(enable = "avx2,fma,f16c")]
 unsafe fn head_avx2(head: &Head, scores: &mut [f32], out: &mut [f32]) {
     use std::arch::x86_64::*;
-    let (rows, hd, len) = (head.rows, head.hd, head.len);
+    let (rows, len) = (head.rows, head.len);
     let width = len.div_ceil(BLOCK) * BLOCK;
-    // Scores: rows in groups of up to 4, 16 keys a block, 8 accumulators.
+    // Scores: rows in groups of up to 4 (one row a sentence in greedy search, its beams in beam search), each
+    // group's size a compile-time constant so that no lane computes a row that is not there.
     let mut r0 = 0;
     while r0 < rows {
         let nr = (rows - r0).min(4);
-        // Query dimension d of the group's rows, scaled; unused lanes 0.
-        let mut q = vec![[0f32; 4]; hd];
-        for (d, lanes) in q.iter_mut().enumerate() {
-            for (j, lane) in lanes.iter_mut().enumerate().take(nr) {
-                *lane = head.q[(r0 + j) * hd + d] * head.scale;
-            }
-        }
-        for b in 0..width / BLOCK {
-            let block = head.keys.as_ptr().add(b * hd * BLOCK);
-            let mut acc = [_mm256_setzero_ps(); 8];
-            for (d, lanes) in q.iter().enumerate() {
-                let k = block.add(d * BLOCK) as *const __m128i;
-                let lo = _mm256_cvtph_ps(_mm_loadu_si128(k));
-                let hi = _mm256_cvtph_ps(_mm_loadu_si128(k.add(1)));
-                for j in 0..4 {
-                    let x = _mm256_set1_ps(lanes[j]);
-                    acc[2 * j] = _mm256_fmadd_ps(x, lo, acc[2 * j]);
-                    acc[2 * j + 1] = _mm256_fmadd_ps(x, hi, acc[2 * j + 1]);
-                }
-            }
-            for j in 0..nr {
-                let at = scores.as_mut_ptr().add((r0 + j) * width + b * BLOCK);
-                _mm256_storeu_ps(at, acc[2 * j]);
-                _mm256_storeu_ps(at.add(8), acc[2 * j + 1]);
-            }
+        match nr {
+            1 => scores_group::<1>(head, r0, width, scores),
+            2 => scores_group::<2>(head, r0, width, scores),
+            3 => scores_group::<3>(head, r0, width, scores),
+            _ => scores_group::<4>(head, r0, width, scores),
         }
         r0 += nr;
     }
@@ -218,45 +199,98 @@ unsafe fn head_avx2(head: &Head, scores: &mut [f32], out: &mut [f32]) {
             *x *= inv;
         }
     }
-    let zeros = vec![0f32; len];
-    // Weighted sum of the values: rows in groups of up to 4, 16 dimensions at a time (the last 8 alone when
-    // head_dim is not a multiple of 16), each value widened once for the group.
+    // Weighted sum of the values, rows in the same groups.
     let mut r0 = 0;
     while r0 < rows {
         let nr = (rows - r0).min(4);
-        // Rows past the group's end weigh every value 0 (so the inner loop has a fixed count).
-        let mut p = [zeros.as_slice(); 4];
-        for (j, pj) in p.iter_mut().enumerate().take(nr) {
-            *pj = &scores[(r0 + j) * width..(r0 + j) * width + len];
-        }
-        let mut d0 = 0;
-        while d0 < hd {
-            let two = hd - d0 >= 16;
-            let mut acc = [_mm256_setzero_ps(); 8];
-            for l in 0..len {
-                let v = head.values.as_ptr().add(l * hd + d0) as *const __m128i;
-                let lo = _mm256_cvtph_ps(_mm_loadu_si128(v));
-                let hi = if two {
-                    _mm256_cvtph_ps(_mm_loadu_si128(v.add(1)))
-                } else {
-                    _mm256_setzero_ps()
-                };
-                for j in 0..4 {
-                    let x = _mm256_set1_ps(*p[j].get_unchecked(l));
-                    acc[2 * j] = _mm256_fmadd_ps(x, lo, acc[2 * j]);
-                    acc[2 * j + 1] = _mm256_fmadd_ps(x, hi, acc[2 * j + 1]);
-                }
-            }
-            for j in 0..nr {
-                let at = out.as_mut_ptr().add((r0 + j) * hd + d0);
-                _mm256_storeu_ps(at, acc[2 * j]);
-                if two {
-                    _mm256_storeu_ps(at.add(8), acc[2 * j + 1]);
-                }
-            }
-            d0 += if two { 16 } else { 8 };
+        match nr {
+            1 => values_group::<1>(head, r0, width, scores, out),
+            2 => values_group::<2>(head, r0, width, scores, out),
+            3 => values_group::<3>(head, r0, width, scores, out),
+            _ => values_group::<4>(head, r0, width, scores, out),
         }
         r0 += nr;
+    }
+}
+
+/// Scores of query rows `r0..r0 + NR` against every key block: 16 keys a block, 2·NR accumulators, each key
+/// widened from half once for the group. Writes `scores[r][0..width]` (positions past `len` are padding).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn scores_group<const NR: usize>(head: &Head, r0: usize, width: usize, scores: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let hd = head.hd;
+    // Query dimension d of the group's rows, scaled.
+    let mut q = vec![[0f32; NR]; hd];
+    for (d, lanes) in q.iter_mut().enumerate() {
+        for (j, lane) in lanes.iter_mut().enumerate() {
+            *lane = head.q[(r0 + j) * hd + d] * head.scale;
+        }
+    }
+    for b in 0..width / BLOCK {
+        let block = head.keys.as_ptr().add(b * hd * BLOCK);
+        let mut lo_acc = [_mm256_setzero_ps(); NR];
+        let mut hi_acc = [_mm256_setzero_ps(); NR];
+        for (d, lanes) in q.iter().enumerate() {
+            let k = block.add(d * BLOCK) as *const __m128i;
+            let lo = _mm256_cvtph_ps(_mm_loadu_si128(k));
+            let hi = _mm256_cvtph_ps(_mm_loadu_si128(k.add(1)));
+            for j in 0..NR {
+                let x = _mm256_set1_ps(lanes[j]);
+                lo_acc[j] = _mm256_fmadd_ps(x, lo, lo_acc[j]);
+                hi_acc[j] = _mm256_fmadd_ps(x, hi, hi_acc[j]);
+            }
+        }
+        for j in 0..NR {
+            let at = scores.as_mut_ptr().add((r0 + j) * width + b * BLOCK);
+            _mm256_storeu_ps(at, lo_acc[j]);
+            _mm256_storeu_ps(at.add(8), hi_acc[j]);
+        }
+    }
+}
+
+/// `out[r] = Σ_l p[r][l]·v[l]` for rows `r0..r0 + NR`, 16 dimensions at a time (the last 8 alone when head_dim
+/// is not a multiple of 16), each value widened from half once for the group.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn values_group<const NR: usize>(
+    head: &Head,
+    r0: usize,
+    width: usize,
+    scores: &[f32],
+    out: &mut [f32],
+) {
+    use std::arch::x86_64::*;
+    let (hd, len) = (head.hd, head.len);
+    let p: [&[f32]; NR] =
+        std::array::from_fn(|j| &scores[(r0 + j) * width..(r0 + j) * width + len]);
+    let mut d0 = 0;
+    while d0 < hd {
+        let two = hd - d0 >= 16;
+        let mut lo_acc = [_mm256_setzero_ps(); NR];
+        let mut hi_acc = [_mm256_setzero_ps(); NR];
+        for l in 0..len {
+            let v = head.values.as_ptr().add(l * hd + d0) as *const __m128i;
+            let lo = _mm256_cvtph_ps(_mm_loadu_si128(v));
+            let hi = if two {
+                _mm256_cvtph_ps(_mm_loadu_si128(v.add(1)))
+            } else {
+                _mm256_setzero_ps()
+            };
+            for j in 0..NR {
+                let x = _mm256_set1_ps(*p[j].get_unchecked(l));
+                lo_acc[j] = _mm256_fmadd_ps(x, lo, lo_acc[j]);
+                hi_acc[j] = _mm256_fmadd_ps(x, hi, hi_acc[j]);
+            }
+        }
+        for j in 0..NR {
+            let at = out.as_mut_ptr().add((r0 + j) * hd + d0);
+            _mm256_storeu_ps(at, lo_acc[j]);
+            if two {
+                _mm256_storeu_ps(at.add(8), hi_acc[j]);
+            }
+        }
+        d0 += if two { 16 } else { 8 };
     }
 }
 
@@ -329,12 +363,16 @@ mod tests {
             return;
         }
         tch::manual_seed(7);
-        // Rows 1 (greedy), 4 (beam 4) and 5 (a group of 4 and one more); lengths on and off the 16-key blocks,
-        // one sentence of a single key; head_dim 64 (both models) and 24 (an 8-dims tail).
+        // Rows 1 (greedy), 4 (beam 4), 5 (a group of 4 and one more), 2, 3 and 7 (groups of 2 and 3 rows:
+        // every group size the kernel has); lengths on and off the 16-key blocks, one sentence of a single key;
+        // head_dim 64 (both models) and 24 (an 8-dims tail).
         for (rows, hd, lens) in [
             (1, 64, vec![37usize, 130, 1]),
             (4, 64, vec![130, 16, 129]),
             (5, 24, vec![3, 64, 50]),
+            (2, 64, vec![17, 1, 33]),
+            (3, 24, vec![48, 5, 16]),
+            (7, 64, vec![20, 9, 1]),
         ] {
             let s = lens.len() as i64;
             let len = *lens.iter().max().unwrap() as i64;
