@@ -8,13 +8,15 @@
 //! shape; 0.20 / 0.29 ms against 0.23 / 0.47 on Marian's (16 sentences of 60 tokens, greedy / beam 4).
 //!
 //! Numbers: the keys and values carry a relative rounding error ≤ 2⁻¹¹ each (the same as the fp16 engine's
-//! weights); scores, softmax and sums are f32. The exponential is a polynomial ([`exp8`], relative error
-//! < 10⁻⁶, tested), not libm's. So this is not the float engine's arithmetic and is used by the int8 engine only, whose
+//! weights); scores, softmax and sums are f32. The exponential is a polynomial ([`super::simd::exp8`], relative
+//! error < 10⁻⁶, tested), not libm's. So this is not the float engine's arithmetic and is used by the int8 engine only, whose
 //! linear layers already round far more (≈2⁻⁸ of each row's range).
 //!
 //! One kernel, AVX2 + FMA + F16C (`vcvtph2ps` widens 8 halves per instruction), used on AVX2 and AVX-512
 //! machines alike: the bytes, not the arithmetic, are the cost. Without those features ([`available`]) the
 //! engine keeps its f32 keys and values. It runs on the calling thread (see [`HalfKv::attend`]).
+#[cfg(target_arch = "x86_64")]
+use super::simd::exp8;
 use tch::{Kind, Tensor};
 
 /// Keys per block of the key layout (two 8-lane vectors).
@@ -299,40 +301,6 @@ unsafe fn head_avx2(_: &Head, _: &mut [f32], _: &mut [f32]) {
     unreachable!("half cross-attention needs x86-64 AVX2; available() is false here")
 }
 
-/// `exp(x)` of 8 lanes (x ≤ 0 here; clamped at −87.3, so what is below ~10⁻³⁸ comes out as ~10⁻³⁸, which no
-/// softmax sum notices): `x = n·ln2 + r`, |r| ≤ ln2/2, a degree-6 polynomial
-/// for `e^r` (Cephes' `expf` coefficients), then `2ⁿ` put into the exponent bits.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn exp8(x: std::arch::x86_64::__m256) -> std::arch::x86_64::__m256 {
-    use std::arch::x86_64::*;
-    let x = _mm256_max_ps(x, _mm256_set1_ps(-87.3));
-    let n = _mm256_round_ps(
-        _mm256_mul_ps(x, _mm256_set1_ps(std::f32::consts::LOG2_E)),
-        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC,
-    );
-    // r = x − n·ln2 in two parts (Cody–Waite), so that r keeps its low bits.
-    let r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693_359_4), x);
-    let r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.121_944_4e-4), r);
-    let mut p = _mm256_set1_ps(1.987_569_1e-4);
-    for c in [
-        1.398_199_9e-3,
-        8.333_452e-3,
-        4.166_579_6e-2,
-        1.666_666_5e-1,
-        5e-1,
-    ] {
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(c));
-    }
-    let r2 = _mm256_mul_ps(r, r);
-    let e = _mm256_add_ps(_mm256_fmadd_ps(p, r2, r), _mm256_set1_ps(1.0));
-    let pow2 = _mm256_slli_epi32(
-        _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)),
-        23,
-    );
-    _mm256_mul_ps(e, _mm256_castsi256_ps(pow2))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,28 +374,5 @@ mod tests {
             .select(&keep)
             .attend(&q.index_select(0, &keep), &[13, 20]);
         assert!(kept.equal(&full.index_select(0, &keep)));
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[test]
-    fn exp8_matches_libm() {
-        if !available() {
-            return;
-        }
-        let xs: Vec<f32> = (0..4000).map(|i| -87.0 * i as f32 / 3999.0).collect();
-        let mut worst = 0f64;
-        for c in xs.chunks_exact(8) {
-            let mut out = [0f32; 8];
-            // SAFETY: `available()` checked above (AVX2, FMA).
-            unsafe {
-                use std::arch::x86_64::*;
-                _mm256_storeu_ps(out.as_mut_ptr(), exp8(_mm256_loadu_ps(c.as_ptr())));
-            }
-            for (x, y) in c.iter().zip(out) {
-                let want = (*x as f64).exp();
-                worst = worst.max(((y as f64) - want).abs() / want);
-            }
-        }
-        assert!(worst < 1e-6, "worst relative error {worst}");
     }
 }

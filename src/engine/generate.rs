@@ -16,9 +16,16 @@
 //!   re-indexed in place, rows whose hypothesis kept its parent untouched; greedy's argmax is the same scan with
 //!   k = 1 (first of equal maxima, as torch's; a NaN score counts as −∞ there, where torch's argmax would pick
 //!   it). `TANDEM_ENGINE_PROFILE=1` prints the seconds spent in the model, the search and the re-indexing.
+//! - int8 only, not the same last bits: beam search takes its candidates from the raw logits in two passes
+//!   (top-k, and one log-sum-exp of the words the processors allow; [`top_log_probs`]) instead of
+//!   log-softmax → processors → log-softmax → top-k, the float engines' path (libtorch's reductions, which are
+//!   transformers'). Measured: opus-mt beam 4, 1 thread, ~13 % faster; DistilBART no difference (its search is
+//!   1 % of the time).
 //!
 //! Output rows start with the decoder start token and end at the first EOS (or at `max_length`).
-use super::model::Model;
+use super::layers::Precision;
+use super::model::{Model, ModelConfig};
+use super::simd;
 use crate::generation::GenerationSettings;
 use crate::{Error, Result};
 use tch::{Kind, Tensor};
@@ -97,13 +104,12 @@ pub fn generate(
 /// Sets to −∞ the scores of tokens the processors forbid, and applies forced tokens.
 /// `histories[r]` is hypothesis `r`'s tokens so far (decoder start included); `cur_len` their length.
 fn process(
-    model: &Model,
+    cfg: &ModelConfig,
     scores: &mut Tensor,
     histories: &[&[i64]],
     cur_len: i64,
     settings: &GenerationSettings,
 ) {
-    let cfg = &model.config;
     let vocab = cfg.vocab_size;
     let mut banned: Vec<i64> = Vec::new();
     let n = settings.no_repeat_ngram_size;
@@ -140,14 +146,18 @@ fn process(
     if cur_len < settings.min_length {
         let _ = scores.narrow(1, cfg.eos_id, 1).fill_(f64::NEG_INFINITY);
     }
-    let forced = match (cfg.forced_bos_id, cfg.forced_eos_id) {
+    if let Some(token) = forced_token(cfg, cur_len, settings) {
+        let _ = scores.fill_(f64::NEG_INFINITY);
+        let _ = scores.narrow(1, token, 1).fill_(0.0);
+    }
+}
+
+/// The token forced at `cur_len` (BOS at the first step, EOS at the last), if any.
+fn forced_token(cfg: &ModelConfig, cur_len: i64, settings: &GenerationSettings) -> Option<i64> {
+    match (cfg.forced_bos_id, cfg.forced_eos_id) {
         (Some(bos), _) if cur_len == 1 => Some(bos),
         (_, Some(eos)) if cur_len == settings.max_length - 1 => Some(eos),
         _ => None,
-    };
-    if let Some(token) = forced {
-        let _ = scores.fill_(f64::NEG_INFINITY);
-        let _ = scores.narrow(1, token, 1).fill_(0.0);
     }
 }
 
@@ -172,7 +182,7 @@ fn greedy(
         let tokens = Tensor::from_slice(&last).to_device(model.device());
         let mut scores = model.step(&mut state, &tokens);
         let histories: Vec<&[i64]> = active.iter().map(|&s| out[s].as_slice()).collect();
-        process(model, &mut scores, &histories, cur_len, settings);
+        process(&model.config, &mut scores, &histories, cur_len, settings);
         // argmax per row (the first of equal maxima, as torch's): one vectorized scan in place of libtorch's
         // scalar lastdim reduction, which cost as much as a sixth of a decoder step.
         let scores = scores.contiguous();
@@ -291,6 +301,53 @@ fn rows_of(scores: &Tensor, rows: usize, vocab: i64) -> Result<&[f32]> {
     // SAFETY: `scores` is a contiguous CPU f32 tensor of `n` elements; the slice borrows it, so it stays alive,
     // and nothing writes to it while the slice is in use.
     Ok(unsafe { std::slice::from_raw_parts(scores.data_ptr() as *const f32, n) })
+}
+
+/// The int8 engine's beam step, from the raw logits: the best `k` log-probabilities of each row and their
+/// tokens, as log-softmax → processors → (with `renormalize_logits`) log-softmax → top-k would give them, in
+/// two passes over the vocabulary instead of seven. Without a forced token the processors only ban words
+/// (−∞), so the log-probability of an allowed word is `x − lse`, with `lse` the log-sum-exp of the row before
+/// the bans (one log-softmax) or of the allowed words only (renormalized: the second log-softmax takes out the
+/// banned words' mass). Its arithmetic is not libtorch's ([`simd::log_sum_exp_rows`]), which is why the float
+/// engines keep the log-softmaxes; a forced step takes that path too.
+fn top_log_probs(
+    cfg: &ModelConfig,
+    logits: &Tensor,
+    histories: &[&[i64]],
+    cur_len: i64,
+    settings: &GenerationSettings,
+    k: usize,
+) -> Result<(Vec<f32>, Vec<i64>)> {
+    let vocab = cfg.vocab_size;
+    let mut raw = logits.to_kind(Kind::Float).contiguous();
+    let rows = histories.len();
+    let before = if cfg.renormalize_logits {
+        None
+    } else {
+        Some(simd::log_sum_exp_rows(
+            rows_of(&raw, rows, vocab)?,
+            vocab as usize,
+        ))
+    };
+    process(cfg, &mut raw, histories, cur_len, settings);
+    let data = rows_of(&raw, rows, vocab)?;
+    let lse = match before {
+        Some(lse) => lse,
+        None => simd::log_sum_exp_rows(data, vocab as usize),
+    };
+    let (mut scores, ids) = top_k_rows(data, vocab as usize, k);
+    let k = scores.len() / rows.max(1);
+    for (row, &l) in scores.chunks_mut(k.max(1)).zip(&lse) {
+        for s in row {
+            // A banned word stays −∞ (and a row with every word banned too: −∞ − −∞ would be NaN).
+            *s = if *s == f32::NEG_INFINITY || l == f32::NEG_INFINITY {
+                f32::NEG_INFINITY
+            } else {
+                *s - l
+            };
+        }
+    }
+    Ok((scores, ids))
 }
 
 /// The best `k` (score, index) of each row of `data` (rows of `width`), best first; among equal scores the
@@ -423,19 +480,24 @@ fn beam_search(
             p.model += p.mark.elapsed().as_secs_f64();
             p.mark = std::time::Instant::now();
         }
-        let mut scores = logits.log_softmax(-1, Kind::Float);
         let refs: Vec<&[i64]> = histories.iter().map(Vec::as_slice).collect();
-        process(model, &mut scores, &refs, cur_len, settings);
-        if cfg.renormalize_logits {
-            scores = scores.log_softmax(-1, Kind::Float);
-        }
+        let k = 2 * nb;
         // The best 2·beams candidates of a sentence are among the best 2·beams of each of its rows: top-k per
         // row over the vocabulary (one scan here), then the beam scores are added to those few and the rows
         // merged (f32 additions, the same numbers as adding them to the whole row first).
-        let scores = scores.contiguous();
-        let k = 2 * nb;
-        let (top_scores, top_ids) =
-            top_k_rows(rows_of(&scores, histories.len(), vocab)?, vocab as usize, k);
+        let (top_scores, top_ids) = if model.precision == Precision::Int8
+            && forced_token(cfg, cur_len, settings).is_none()
+        {
+            top_log_probs(cfg, &logits, &refs, cur_len, settings, k)?
+        } else {
+            let mut scores = logits.log_softmax(-1, Kind::Float);
+            process(&model.config, &mut scores, &refs, cur_len, settings);
+            if cfg.renormalize_logits {
+                scores = scores.log_softmax(-1, Kind::Float);
+            }
+            let scores = scores.contiguous();
+            top_k_rows(rows_of(&scores, histories.len(), vocab)?, vocab as usize, k)
+        };
         let (top_scores, top_ids) = merge_beams(&top_scores, &top_ids, &beam_scores, nb, vocab);
         if let Some(p) = profile.as_mut() {
             p.search += p.mark.elapsed().as_secs_f64();
@@ -558,7 +620,87 @@ fn beam_search(
 
 #[cfg(test)]
 mod tests {
-    use super::{merge_beams, top_k_rows};
+    use super::{merge_beams, process, top_k_rows, top_log_probs};
+    use crate::engine::layers::Activation;
+    use crate::engine::model::{Family, ModelConfig};
+    use crate::generation::GenerationSettings;
+    use tch::{Kind, Tensor};
+
+    fn config(vocab: i64, renormalize: bool) -> ModelConfig {
+        ModelConfig {
+            family: Family::Marian,
+            d_model: 8,
+            encoder_layers: 1,
+            decoder_layers: 1,
+            encoder_heads: 1,
+            decoder_heads: 1,
+            encoder_ffn: 8,
+            decoder_ffn: 8,
+            vocab_size: vocab,
+            max_positions: 64,
+            activation: Activation::Relu,
+            scale_embedding: false,
+            pad_id: 3,
+            eos_id: 0,
+            decoder_start_id: 3,
+            forced_bos_id: None,
+            forced_eos_id: None,
+            bad_words: vec![vec![3], vec![7, 9]],
+            renormalize_logits: renormalize,
+        }
+    }
+
+    /// The int8 beam step's two-pass candidates equal log-softmax → processors → (renormalized) log-softmax →
+    /// top-k, on logits with every kind of ban: a bad word, a bad two-token sequence, a repeated trigram and EOS
+    /// under min_length; with and without renormalization; on the vocabulary of opus-mt.
+    #[test]
+    fn int8_top_log_probs_equal_the_log_softmax_path() {
+        tch::manual_seed(3);
+        let vocab = 59514;
+        let histories: Vec<Vec<i64>> = vec![
+            vec![3, 5, 6, 8, 5, 6],
+            vec![3, 7],
+            vec![3, 11, 12, 13],
+            vec![3, 21, 22, 21],
+        ];
+        let refs: Vec<&[i64]> = histories.iter().map(Vec::as_slice).collect();
+        let settings = GenerationSettings {
+            num_beams: 4,
+            max_length: 64,
+            min_length: 10,
+            no_repeat_ngram_size: 3,
+            length_penalty: 1.0,
+            early_stopping: true,
+        };
+        for renormalize in [true, false] {
+            let cfg = config(vocab, renormalize);
+            let logits = Tensor::randn([4, vocab], (Kind::Float, tch::Device::Cpu)) * 3.0;
+            // Make the banned words the rows' favourites, so that a ban not applied would change the top-k.
+            let _ = logits.narrow(1, 8, 1).fill_(40.0); // row 0: 5 6 → 8 repeats "5 6 8"
+            let _ = logits.narrow(1, 9, 1).fill_(40.0); // row 1 ends with 7: "7 9" is banned
+            let _ = logits.narrow(1, 0, 1).fill_(40.0); // EOS, banned below min_length
+            let _ = logits.narrow(1, 3, 1).fill_(40.0); // pad, a bad word
+            let mut want = logits.log_softmax(-1, Kind::Float);
+            process(&cfg, &mut want, &refs, 5, &settings);
+            if renormalize {
+                want = want.log_softmax(-1, Kind::Float);
+            }
+            let want = want.contiguous();
+            let data = Vec::<f32>::try_from(want.view([-1])).unwrap();
+            let (want_scores, want_ids) = top_k_rows(&data, vocab as usize, 8);
+            let (got_scores, got_ids) =
+                top_log_probs(&cfg, &logits.copy(), &refs, 5, &settings, 8).unwrap();
+            assert_eq!(got_ids, want_ids, "renormalize {renormalize}");
+            assert!(!got_ids.iter().any(|&i| [0, 3].contains(&i)));
+            assert!(!got_ids[..8].contains(&8) && !got_ids[8..16].contains(&9));
+            for (g, w) in got_scores.iter().zip(&want_scores) {
+                assert!(
+                    (g - w).abs() < 1e-5,
+                    "renormalize {renormalize}: {g} vs {w}"
+                );
+            }
+        }
+    }
 
     /// Best `k` of each row by brute force: sort by score (descending), then index.
     fn brute(data: &[f32], width: usize, k: usize) -> (Vec<f32>, Vec<i64>) {

@@ -13,7 +13,8 @@
 //!   fbgemm ([`layers`]); the int8 engine's decoder steps read cross-attention keys/values kept in half
 //!   precision ([`attention`]);
 //! - beam search: top-k per row in one scan, beams merged on a few candidates, cache re-indexed by copying only
-//!   the filled slots ([`generate`]); glibc's allocator tuned at the first model load ([`tune_allocator`]).
+//!   the filled slots ([`generate`]); for int8, log-probabilities from one log-sum-exp ([`simd`]); glibc's
+//!   allocator tuned at the first model load ([`tune_allocator`]).
 //!
 //! Decoding follows `transformers` 4.46's `generate`: the same logits processors (no_repeat_ngram, min_length,
 //! bad words, forced BOS/EOS), the same beam scorer (length penalty on generated length, early stopping) and
@@ -22,6 +23,7 @@ pub mod attention;
 pub mod generate;
 pub mod layers;
 pub mod model;
+pub mod simd;
 pub mod weights;
 
 pub use generate::generate;

@@ -180,9 +180,11 @@ pub fn compute_description(engine: Engine) -> String {
         Engine::Tandem => format!("tandem engine, f32 ({isa} CPU)"),
         Engine::TandemInt8 => match crate::engine::layers::int8_path() {
             // Part of the int8 cache key: outputs with f32 cross-attention keys/values (before them, or on a
-            // CPU without the half kernel) are not served for half ones.
+            // CPU without the half kernel) are not served for half ones, nor outputs of the beam search before
+            // it took its log-probabilities from one log-sum-exp (`engine::generate`).
             Ok(path) => format!(
-                "tandem engine, int8 ({}; cross-attention keys/values in {})",
+                "tandem engine, int8 ({}; cross-attention keys/values in {}; beam log-probabilities by \
+                 log-sum-exp)",
                 path.describe(),
                 if crate::engine::attention::available() {
                     "f16"
