@@ -309,7 +309,7 @@ fn rows_of(scores: &Tensor, rows: usize, vocab: i64) -> Result<&[f32]> {
 /// (−∞), so the log-probability of an allowed word is `x − lse`, with `lse` the log-sum-exp of the row before
 /// the bans (one log-softmax) or of the allowed words only (renormalized: the second log-softmax takes out the
 /// banned words' mass). Its arithmetic is not libtorch's ([`simd::log_sum_exp_rows`]), which is why the float
-/// engines keep the log-softmaxes; a forced step takes that path too.
+/// engines keep the log-softmaxes; so does the int8 engine on a step with a forced token (BOS or EOS).
 fn top_log_probs(
     cfg: &ModelConfig,
     logits: &Tensor,
