@@ -16,8 +16,9 @@ pub fn avx2_fma() -> bool {
 }
 
 /// `ln Σⱼ exp(x[r, j])` of each row of `data` (rows of `width`): the maximum, then the sum of `exp(x − max)`
-/// (AVX2 + FMA where the CPU has them, libm otherwise). A row whose maximum is −∞ (every entry banned) gives −∞;
-/// NaN entries are skipped by the maximum and propagate through the sum, as in a log-softmax.
+/// (AVX2 + FMA where the CPU has them, libm otherwise). A row whose maximum is −∞ (every entry banned) gives −∞.
+/// NaN entries, which finite logits never give, are skipped by the maximum; the vector path's `exp` then counts
+/// them as ~10⁻³⁸ (as [`top_k_rows`](super::generate) counts them as −∞), libm's path carries them into the sum.
 pub fn log_sum_exp_rows(data: &[f32], width: usize) -> Vec<f32> {
     if width == 0 {
         return Vec::new();
