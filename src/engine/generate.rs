@@ -16,8 +16,8 @@
 //!   re-indexed in place, rows whose hypothesis kept its parent untouched; greedy's argmax is the same scan with
 //!   k = 1 (first of equal maxima, as torch's; a NaN score counts as −∞ there, where torch's argmax would pick
 //!   it). `TANDEM_ENGINE_PROFILE=1` prints the seconds spent in the model, the search and the re-indexing.
-//! - int8 only, not the same last bits: beam search takes its candidates from the raw logits in two passes
-//!   (top-k, and one log-sum-exp of the words the processors allow; [`top_log_probs`]) instead of
+//! - int8 only, not the same last bits: beam search takes its candidates from the raw logits in three passes
+//!   (top-k, and one log-sum-exp: maximum, then sum of exponentials of the words the processors allow; [`top_log_probs`]) instead of
 //!   log-softmax → processors → log-softmax → top-k, the float engines' path (libtorch's reductions, which are
 //!   transformers'). Measured: opus-mt beam 4, 1 thread, ~13 % faster; DistilBART no difference (its search is
 //!   1 % of the time).
@@ -305,7 +305,7 @@ fn rows_of(scores: &Tensor, rows: usize, vocab: i64) -> Result<&[f32]> {
 
 /// The int8 engine's beam step, from the raw logits: the best `k` log-probabilities of each row and their
 /// tokens, as log-softmax → processors → (with `renormalize_logits`) log-softmax → top-k would give them, in
-/// two passes over the vocabulary instead of seven. Without a forced token the processors only ban words
+/// three passes over the vocabulary instead of seven (renormalized; four without). Without a forced token the processors only ban words
 /// (−∞), so the log-probability of an allowed word is `x − lse`, with `lse` the log-sum-exp of the row before
 /// the bans (one log-softmax) or of the allowed words only (renormalized: the second log-softmax takes out the
 /// banned words' mass). Its arithmetic is not libtorch's ([`simd::log_sum_exp_rows`]), which is why the float
@@ -491,7 +491,7 @@ fn beam_search(
             top_log_probs(cfg, &logits, &refs, cur_len, settings, k)?
         } else {
             let mut scores = logits.log_softmax(-1, Kind::Float);
-            process(&model.config, &mut scores, &refs, cur_len, settings);
+            process(cfg, &mut scores, &refs, cur_len, settings);
             if cfg.renormalize_logits {
                 scores = scores.log_softmax(-1, Kind::Float);
             }
